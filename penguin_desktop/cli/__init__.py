@@ -1,0 +1,1 @@
+"""The `penguin` command line: a thin face over the core services."""

@@ -1,0 +1,172 @@
+"""`penguin audit ...`: read, verify and export the tamper-evident audit trail."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import click
+
+from penguin_desktop.cli.options import shared_options
+from penguin_desktop.cli.output import emit_object, emit_table
+from penguin_desktop.cli.state import CliState, pass_state
+from penguin_desktop.core.audit.export import ExportFormat
+from penguin_desktop.core.errors import PenguinError, ValidationError
+from penguin_desktop.core.jobs import JobContext
+from penguin_desktop.core.models import AuditFilter
+
+
+class ChainBroken(PenguinError):
+    """Verification found tampering; the message names the first bad entry."""
+
+
+def parse_when(raw: str | None, *, end: bool) -> datetime | None:
+    """YYYY-MM-DD (a whole day; --until includes it) or an ISO date-time (UTC if no zone)."""
+    if raw is None:
+        return None
+    text = raw.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            return start + timedelta(days=1) if end else start
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError(
+            f"not a date: {raw!r} (use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+ZZ:ZZ])"
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _filters(
+    workspace: str | None,
+    actor: str | None,
+    action: str | None,
+    since: str | None,
+    until: str | None,
+) -> AuditFilter:
+    flt = AuditFilter(
+        workspace=workspace,
+        actor=actor,
+        action=action,
+        since=parse_when(since, end=False),
+        until=parse_when(until, end=True),
+    )
+    if flt.since and flt.until and flt.since >= flt.until:
+        raise ValidationError("--since must be before --until")
+    return flt
+
+
+def filter_options(func):  # type: ignore[no-untyped-def]
+    for opt in reversed(
+        [
+            click.option("--workspace", "-w", help="Only this workspace."),
+            click.option("--actor", metavar="EMAIL", help="Only this actor."),
+            click.option("--action", help="Only this action (prefix with a trailing '*')."),
+            click.option("--since", metavar="DATE", help="From this date (UTC)."),
+            click.option("--until", metavar="DATE", help="Up to and including this date."),
+        ]
+    ):
+        func = opt(func)
+    return func
+
+
+@click.group("audit")
+def audit() -> None:
+    """Read, verify and export the audit trail."""
+
+
+@audit.command("list")
+@filter_options
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 100_000))
+@shared_options()
+@pass_state
+def list_(
+    state: CliState,
+    workspace: str | None,
+    actor: str | None,
+    action: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int,
+) -> None:
+    """List audit events, newest first."""
+    flt = _filters(workspace, actor, action, since, until)
+    rows = state.container.audit.page(state.actor(), flt, limit=limit)
+    emit_table(
+        state,
+        rows,
+        [
+            ("seq", "#"),
+            ("ts", "time"),
+            ("actor", "actor"),
+            ("workspace", "workspace"),
+            ("action", "action"),
+            ("target", "target"),
+            ("outcome", "result"),
+            ("summary", "change"),
+        ],
+        "No audit events match.",
+    )
+
+
+def _progress_printer(enabled: bool) -> JobContext:
+    def show(fraction: float, text: str) -> None:
+        sys.stderr.write(f"\r{fraction:6.1%}  {text}\x1b[K")
+        sys.stderr.flush()
+
+    return JobContext(on_progress=show) if enabled else JobContext()
+
+
+@audit.command("verify")
+@shared_options()
+@pass_state
+def verify(state: CliState) -> None:
+    """Check the hash chain; names the first edited, deleted or reordered entry."""
+    ctx = _progress_printer(sys.stderr.isatty() and not state.json)
+    result = state.container.audit.verify(state.actor(), ctx)
+    if sys.stderr.isatty() and not state.json:
+        sys.stderr.write("\r\x1b[K")
+    if not result.ok:
+        if state.json:
+            emit_object(state, result, "")
+        raise ChainBroken(f"audit chain broken at entry {result.first_bad_seq}: {result.problem}")
+    emit_object(
+        state, result, f"Audit chain intact: {result.checked:,} entries, head {result.head_hash}"
+    )
+
+
+@audit.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([f.value for f in ExportFormat]),
+    required=True,
+    help="Report format.",
+)
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="File to write.")
+@filter_options
+@shared_options()
+@pass_state
+def export(
+    state: CliState,
+    fmt: str,
+    out: str,
+    workspace: str | None,
+    actor: str | None,
+    action: str | None,
+    since: str | None,
+    until: str | None,
+) -> None:
+    """Export an audit report (CSV, JSON or PDF) with the chain head hash."""
+    flt = _filters(workspace, actor, action, since, until)
+    ctx = _progress_printer(sys.stderr.isatty() and not state.json)
+    result = state.container.audit.export(state.actor(), ExportFormat(fmt), Path(out), flt, ctx)
+    if sys.stderr.isatty() and not state.json:
+        sys.stderr.write("\r\x1b[K")
+    emit_object(
+        state,
+        result,
+        f"Exported {result.rows:,} events to {result.path} (chain head {result.head_hash})",
+    )

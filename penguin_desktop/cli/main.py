@@ -1,0 +1,71 @@
+"""The `penguin` group: shared options, the command areas, and errors turned into words and
+exit codes in this one place."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from penguin_desktop import __version__, log
+from penguin_desktop.cli.commands.audit import audit
+from penguin_desktop.cli.commands.member import member
+from penguin_desktop.cli.commands.setup import init, roles
+from penguin_desktop.cli.commands.user import login_activity, user
+from penguin_desktop.cli.commands.workspace import workspace
+from penguin_desktop.cli.options import shared_options
+from penguin_desktop.cli.state import CliState
+from penguin_desktop.core.errors import PenguinError
+
+INTERNAL_ERROR = 1
+
+
+class PenguinGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        state = ctx.ensure_object(CliState)
+        try:
+            return super().invoke(ctx)
+        except PenguinError as exc:
+            if state.debug:
+                traceback.print_exc()
+            click.echo(f"error: {log.scrub(exc.message)}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            if state.debug:
+                traceback.print_exc()
+            click.echo(
+                f"internal error: {type(exc).__name__}: {log.scrub(str(exc))} "
+                "(run again with --debug for details)",
+                err=True,
+            )
+            ctx.exit(INTERNAL_ERROR)
+        finally:
+            state.close()
+
+
+@click.group(cls=PenguinGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="penguin")
+@shared_options()
+def cli() -> None:
+    """PenguinMails Desktop: run cold-email infrastructure for many clients from one console.
+
+    Identity comes from PENGUIN_USER and PENGUIN_PASSWORD, else --user and a password prompt.
+    Exit codes: 0 ok, 1 bad input or not found, 2 usage, 3 permission denied,
+    4 authentication failed or locked, 5 an outside service failed.
+    """
+
+
+for command in (init, roles, workspace, user, member, audit, login_activity):
+    cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="penguin")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

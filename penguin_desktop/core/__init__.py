@@ -1,0 +1,1 @@
+"""UI-free core: services, domain objects and adapters. Never imports Qt."""

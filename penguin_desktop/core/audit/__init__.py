@@ -1,0 +1,1 @@
+"""Append-only, hash-chained audit trail: append, verify, query and export."""

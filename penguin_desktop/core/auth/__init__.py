@@ -1,0 +1,1 @@
+"""Accounts: password hashing and policy, lockout, roles and the permission matrix."""

@@ -1,0 +1,145 @@
+"""Domain objects the faces see: plain frozen dataclasses and enums, never ORM rows."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Role(enum.StrEnum):
+    """Roles, from most to least powerful. Used per workspace and once for the organization."""
+
+    OWNER = "owner"
+    ADMIN = "admin"
+    MANAGER = "manager"
+    MEMBER = "member"
+    VIEWER = "viewer"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more powerful; lets role changes be checked as 'not above your own'."""
+        return len(ROLE_ORDER) - ROLE_ORDER.index(self)
+
+
+ROLE_ORDER: tuple[Role, ...] = (Role.OWNER, Role.ADMIN, Role.MANAGER, Role.MEMBER, Role.VIEWER)
+
+
+class Face(enum.StrEnum):
+    """Which front end acted: recorded in login activity and the audit trail."""
+
+    CLI = "cli"
+    GUI = "gui"
+    SYSTEM = "system"
+
+
+class Outcome(enum.StrEnum):
+    OK = "ok"
+    DENIED = "denied"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """An authenticated user acting through one face; every service call takes one."""
+
+    user_id: int
+    email: str
+    org_role: Role
+    face: Face
+    idle_timeout_minutes: int = 30
+
+
+@dataclass(frozen=True)
+class Organization:
+    name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    email: str
+    org_role: Role
+    created_at: datetime
+    locked_until: datetime | None
+    idle_timeout_minutes: int
+
+
+@dataclass(frozen=True)
+class WorkspaceInfo:
+    id: int
+    name: str
+    created_at: datetime
+    archived: bool
+    my_role: Role
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    email: str
+    role: Role
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class LoginActivity:
+    at: datetime
+    email: str
+    face: Face
+    success: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One link of the hash chain as stored; `summary` is canonical JSON text."""
+
+    seq: int
+    ts: str
+    actor: str
+    face: str
+    workspace: str
+    action: str
+    target: str
+    outcome: str
+    summary: str
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Filters shared by audit list, the audit page and every export format."""
+
+    workspace: str | None = None
+    actor: str | None = None
+    action: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def describe(self) -> list[tuple[str, str]]:
+        """Human-readable filter lines for report headers."""
+        return [
+            ("Workspace", self.workspace or "all visible"),
+            ("Actor", self.actor or "any"),
+            ("Action", self.action or "any"),
+            ("Since", self.since.isoformat() if self.since else "beginning"),
+            ("Until", self.until.isoformat() if self.until else "now"),
+        ]
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    head_hash: str
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: str
+    format: str
+    rows: int
+    head_hash: str
+    filters: list[tuple[str, str]] = field(default_factory=list)

@@ -1,0 +1,145 @@
+"""Reading, verifying and exporting the audit trail, scoped to what the actor may see."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from penguin_desktop.core.audit.export import (
+    BATCH,
+    ExportFormat,
+    ReportHeader,
+    write_csv,
+    write_json,
+)
+from penguin_desktop.core.audit.pdf_report import write_pdf
+from penguin_desktop.core.audit.query import Scope, filtered, to_entry
+from penguin_desktop.core.audit.trail import iso_now
+from penguin_desktop.core.audit.verify import verify_chain
+from penguin_desktop.core.auth.permissions import Permission, allows
+from penguin_desktop.core.errors import PermissionDenied
+from penguin_desktop.core.jobs import JobContext
+from penguin_desktop.core.models import (
+    Actor,
+    AuditEntry,
+    AuditFilter,
+    ExportResult,
+    Role,
+    VerifyResult,
+)
+from penguin_desktop.core.services.base import Service
+from penguin_desktop.core.store.tables import (
+    AuditEventRow,
+    AuditHeadRow,
+    MembershipRow,
+    OrganizationRow,
+)
+
+_WRITERS = {ExportFormat.CSV: write_csv, ExportFormat.JSON: write_json, ExportFormat.PDF: write_pdf}
+
+
+class AuditService(Service):
+    def page(
+        self,
+        actor: Actor,
+        flt: AuditFilter,
+        before_seq: int | None = None,
+        limit: int = 200,
+    ) -> list[AuditEntry]:
+        """Newest first, `limit` entries older than `before_seq`: a keyset page."""
+        with self._reading(actor) as session:
+            scope, ws_id = self._scope(session, actor, flt, Permission.AUDIT_READ)
+            stmt = filtered(scope, flt, ws_id, descending=True).limit(limit)
+            if before_seq is not None:
+                stmt = stmt.where(AuditEventRow.seq < before_seq)
+            return [to_entry(tuple(r)) for r in session.execute(stmt)]
+
+    def verify(self, actor: Actor, ctx: JobContext | None = None) -> VerifyResult:
+        self._require_org_audited(actor, Permission.AUDIT_VERIFY, "audit-chain")
+        with self.db.read() as session:
+            return verify_chain(session.connection(), ctx)
+
+    def export(
+        self,
+        actor: Actor,
+        fmt: ExportFormat,
+        out: Path,
+        flt: AuditFilter,
+        ctx: JobContext | None = None,
+    ) -> ExportResult:
+        """Write a report of the events the actor may export; the export itself is audited."""
+        with self._reading(actor) as session:
+            scope, ws_id = self._scope(session, actor, flt, Permission.AUDIT_EXPORT)
+            stmt = filtered(scope, flt, ws_id)
+            head = session.execute(select(AuditHeadRow.seq, AuditHeadRow.hash)).one()
+            org = session.execute(select(OrganizationRow.name)).scalar_one()
+            expected = session.execute(
+                select(func.count()).select_from(stmt.order_by(None).subquery())
+            ).scalar_one()
+            header = ReportHeader(
+                title="Audit report",
+                organization=org,
+                generated_at=iso_now(),
+                generated_by=actor.email,
+                filters=flt.describe(),
+                head_seq=head.seq,
+                head_hash=head.hash,
+                expected_rows=expected,
+            )
+            rows = _batches(session, stmt)
+            written = _WRITERS[fmt](out, header, rows, ctx)
+        with self.db.write() as session:
+            self._audit(
+                session,
+                actor,
+                "audit.export",
+                f"file:{out.name}",
+                format=fmt.value,
+                rows=written,
+                filters=dict(flt.describe()),
+            )
+        return ExportResult(str(out), fmt.value, written, head.hash, flt.describe())
+
+    def head(self, actor: Actor) -> tuple[int, str]:
+        with self.db.read() as session:
+            row = session.execute(select(AuditHeadRow.seq, AuditHeadRow.hash)).one()
+            return int(row.seq), str(row.hash)
+
+    def _require_org_audited(self, actor: Actor, permission: Permission, target: str) -> None:
+        with self._reading(actor):
+            self._require_org(actor, permission, target)
+
+    def _scope(
+        self, session: Session, actor: Actor, flt: AuditFilter, permission: Permission
+    ) -> tuple[Scope, int | None]:
+        """Which events the actor may read for `permission`, and the filtered workspace's id."""
+        if flt.workspace:
+            ws, _ = self._workspace(session, actor, flt.workspace, permission)
+            return Scope(everything=False, workspace_ids=frozenset({ws.id})), ws.id
+        if actor.org_role is Role.OWNER:
+            return Scope(everything=True), None
+        memberships = session.execute(
+            select(MembershipRow.workspace_id, MembershipRow.role).where(
+                MembershipRow.user_id == actor.user_id
+            )
+        ).all()
+        ids = frozenset(ws for ws, role in memberships if allows(Role(role), permission))
+        organization = allows(actor.org_role, Permission.AUDIT_ORGANIZATION)
+        if not ids and not organization:
+            raise PermissionDenied(
+                "permission denied: none of your roles allows reading audit events",
+                action=permission.value,
+                target="audit",
+            )
+        return Scope(everything=False, workspace_ids=ids, organization=organization), None
+
+
+def _batches(session: Session, stmt: Any) -> Iterator[Sequence[Sequence[Any]]]:
+    result = (
+        session.connection().execution_options(stream_results=True, yield_per=BATCH).execute(stmt)
+    )
+    yield from result.partitions(BATCH)

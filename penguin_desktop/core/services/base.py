@@ -1,0 +1,155 @@
+"""What every service shares: transactions that audit denials, and role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from penguin_desktop.core.audit import trail
+from penguin_desktop.core.audit.trail import AuditRecord
+from penguin_desktop.core.auth.permissions import MATRIX, Permission, Scope, allows
+from penguin_desktop.core.errors import NotFoundError, PermissionDenied, ValidationError
+from penguin_desktop.core.models import Actor, Outcome, Role
+from penguin_desktop.core.store.database import Database
+from penguin_desktop.core.store.tables import MembershipRow, UserRow, WorkspaceRow
+
+
+class Service:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @contextmanager
+    def _writing(self, actor: Actor) -> Iterator[Session]:
+        """A write transaction; a denial rolls it back and is then audited on its own."""
+        try:
+            with self.db.write() as session:
+                yield session
+        except PermissionDenied as denied:
+            self._audit_denied(actor, denied)
+            raise
+
+    @contextmanager
+    def _reading(self, actor: Actor) -> Iterator[Session]:
+        try:
+            with self.db.read() as session:
+                yield session
+        except PermissionDenied as denied:
+            self._audit_denied(actor, denied)
+            raise
+
+    def _audit_denied(self, actor: Actor, denied: PermissionDenied) -> None:
+        with self.db.write() as session:
+            name = ""
+            if denied.workspace_id is not None:
+                ws = session.get(WorkspaceRow, denied.workspace_id)
+                name = ws.name if ws else ""
+            trail.append(
+                session,
+                [
+                    AuditRecord(
+                        actor=actor.email,
+                        face=actor.face.value,
+                        action=denied.action,
+                        target=denied.target,
+                        workspace_id=denied.workspace_id,
+                        workspace=name,
+                        outcome=Outcome.DENIED,
+                        summary={"reason": denied.message},
+                    )
+                ],
+            )
+
+    @staticmethod
+    def _audit(
+        session: Session,
+        actor: Actor,
+        action: str,
+        target: str,
+        workspace: WorkspaceRow | None = None,
+        **summary: Any,
+    ) -> None:
+        trail.append(
+            session,
+            [
+                AuditRecord(
+                    actor=actor.email,
+                    face=actor.face.value,
+                    action=action,
+                    target=target,
+                    workspace_id=workspace.id if workspace else None,
+                    workspace=workspace.name if workspace else "",
+                    summary=summary,
+                )
+            ],
+        )
+
+    @staticmethod
+    def _require_org(actor: Actor, permission: Permission, target: str) -> None:
+        assert MATRIX[permission].scope is Scope.ORGANIZATION
+        if not allows(actor.org_role, permission):
+            raise PermissionDenied(
+                f"permission denied: your organization role ({actor.org_role}) may not "
+                f"{MATRIX[permission].description.lower()}",
+                action=permission.value,
+                target=target,
+            )
+
+    @staticmethod
+    def role_in(session: Session, actor: Actor, workspace_id: int) -> Role | None:
+        """The actor's role in a workspace; the organization owner owns every workspace."""
+        if actor.org_role is Role.OWNER:
+            return Role.OWNER
+        role = session.execute(
+            select(MembershipRow.role).where(
+                MembershipRow.workspace_id == workspace_id, MembershipRow.user_id == actor.user_id
+            )
+        ).scalar_one_or_none()
+        return Role(role) if role else None
+
+    def _workspace(
+        self,
+        session: Session,
+        actor: Actor,
+        name: str,
+        permission: Permission,
+        *,
+        writable: bool = False,
+    ) -> tuple[WorkspaceRow, Role]:
+        """Look a workspace up by name and check the actor may do `permission` in it."""
+        ws = session.execute(
+            select(WorkspaceRow).where(WorkspaceRow.name_key == name.strip().casefold())
+        ).scalar_one_or_none()
+        if ws is None:
+            raise NotFoundError(f"no workspace named {name!r}")
+        role = self.role_in(session, actor, ws.id)
+        if role is None:
+            raise PermissionDenied(
+                f"permission denied: you are not a member of workspace {ws.name!r}",
+                action=permission.value,
+                target=f"workspace:{ws.name}",
+                workspace_id=ws.id,
+            )
+        if not allows(role, permission):
+            raise PermissionDenied(
+                f"permission denied: your role in {ws.name!r} ({role}) may not "
+                f"{MATRIX[permission].description.lower()}",
+                action=permission.value,
+                target=f"workspace:{ws.name}",
+                workspace_id=ws.id,
+            )
+        if writable and ws.archived_at is not None:
+            raise ValidationError(f"workspace {ws.name!r} is archived; it can no longer change")
+        return ws, role
+
+    @staticmethod
+    def _user_by_email(session: Session, email: str) -> UserRow:
+        user = session.execute(
+            select(UserRow).where(func.lower(UserRow.email) == email.strip().lower())
+        ).scalar_one_or_none()
+        if user is None:
+            raise NotFoundError(f"no user with email {email.strip()!r}")
+        return user

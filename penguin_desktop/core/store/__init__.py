@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy engine (SQLite WAL or PostgreSQL), tables, migrations."""

@@ -1,0 +1,54 @@
+"""Logging to a rotating file in the data directory, through a filter that redacts secrets.
+
+Values handed to `redact()` (passwords typed this session, later every secret read) are masked
+in every record, including its arguments and any exception text.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import threading
+from pathlib import Path
+
+_MASK = "[REDACTED]"
+_secrets: set[str] = set()
+_lock = threading.Lock()
+
+
+def redact(value: str) -> None:
+    """Never let `value` reach a log line from now on."""
+    if len(value) >= 4:
+        with _lock:
+            _secrets.add(value)
+
+
+def scrub(text: str) -> str:
+    with _lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    for secret in secrets:
+        text = text.replace(secret, _MASK)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = scrub(record.getMessage())
+        record.args = None
+        if record.exc_info:
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+def configure(log_dir: Path, debug: bool = False) -> None:
+    log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handler = logging.handlers.RotatingFileHandler(
+        log_dir / "penguin.log", maxBytes=5_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger("penguin_desktop")
+    root.handlers = [handler]
+    root.setLevel(logging.DEBUG if debug else logging.INFO)
+    root.propagate = False
