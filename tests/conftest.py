@@ -1,0 +1,55 @@
+"""Fixtures shared by every suite: real databases (SQLite file and a real PostgreSQL server),
+a container over them, and an initialized organization."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from penguin_desktop.config import Settings
+from penguin_desktop.container import Container
+from penguin_desktop.core.models import Actor, Face, Role
+from tests.servers.common import unavailable
+from tests.servers.postgres import PostgresServer, running_postgres
+
+OWNER_EMAIL = "owner@agency.test"
+OWNER_PASSWORD = "Velvet-otter-2026!x"
+USER_PASSWORD = "Lantern-fjord-2026!y"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    try:
+        with running_postgres() as server:
+            yield server
+    except RuntimeError as exc:
+        unavailable(str(exc))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each store/service test runs against both backends."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'workspace.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.create_database()
+
+
+@pytest.fixture
+def container(db_url: str, tmp_path: Path) -> Iterator[Container]:
+    c = Container(Settings(data_dir=tmp_path, db_url=db_url))
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def owner(container: Container) -> Actor:
+    return container.auth.initialize("Agency Test", OWNER_EMAIL, OWNER_PASSWORD, Face.CLI)
+
+
+def add_user(container: Container, owner: Actor, email: str, org_role: Role = Role.MEMBER) -> Actor:
+    """Create a user through the service and log them in."""
+    container.users.add(owner, email, USER_PASSWORD, org_role)
+    return container.auth.login(email, USER_PASSWORD, Face.CLI)
