@@ -16,9 +16,16 @@ _secrets: set[str] = set()
 _lock = threading.Lock()
 
 
+_MIN_SECRET = 8
+
+
 def redact(value: str) -> None:
-    """Never let `value` reach a log line from now on."""
-    if len(value) >= 4:
+    """Never let `value` reach a log line or an error message from now on.
+
+    Values shorter than eight characters are not secrets worth the name (the password policy
+    refuses them) and would mask ordinary words in messages.
+    """
+    if len(value) >= _MIN_SECRET:
         with _lock:
             _secrets.add(value)
 
