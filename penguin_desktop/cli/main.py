@@ -3,6 +3,7 @@ exit codes in this one place."""
 
 from __future__ import annotations
 
+import logging
 import sys
 import traceback
 from typing import Any
@@ -20,6 +21,7 @@ from penguin_desktop.cli.state import CliState
 from penguin_desktop.core.errors import PenguinError
 
 INTERNAL_ERROR = 1
+logger = logging.getLogger("penguin_desktop.cli")
 
 
 class PenguinGroup(click.Group):
@@ -28,6 +30,7 @@ class PenguinGroup(click.Group):
         try:
             return super().invoke(ctx)
         except PenguinError as exc:
+            logger.info("command failed (exit %d): %s", exc.exit_code, exc.message)
             if state.debug:
                 traceback.print_exc()
             click.echo(f"error: {log.scrub(exc.message)}", err=True)
@@ -35,6 +38,7 @@ class PenguinGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:
+            logger.exception("internal error")
             if state.debug:
                 traceback.print_exc()
             click.echo(
