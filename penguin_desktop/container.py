@@ -5,17 +5,21 @@ from __future__ import annotations
 from functools import cached_property
 
 from penguin_desktop.config import Settings
+from penguin_desktop.core.secrets.stores import MasterPassword, SecretStores
 from penguin_desktop.core.services.audit import AuditService
 from penguin_desktop.core.services.auth import AuthService
 from penguin_desktop.core.services.members import MemberService
+from penguin_desktop.core.services.secrets import SecretService
 from penguin_desktop.core.services.users import UserService
 from penguin_desktop.core.services.workspaces import WorkspaceService
 from penguin_desktop.core.store.database import Database, open_database
 
 
 class Container:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, master_password: MasterPassword | None = None) -> None:
+        """`master_password` is how this face asks for the secrets file's master password."""
         self.settings = settings
+        self._master_password = master_password
 
     @cached_property
     def db(self) -> Database:
@@ -42,6 +46,18 @@ class Container:
     def audit(self) -> AuditService:
         return AuditService(self.db)
 
+    @cached_property
+    def stores(self) -> SecretStores:
+        if self._master_password is None:
+            return SecretStores(self.settings.data_dir)
+        return SecretStores(self.settings.data_dir, self._master_password)
+
+    @cached_property
+    def secrets(self) -> SecretService:
+        return SecretService(self.db, self.stores)
+
     def close(self) -> None:
+        if "stores" in self.__dict__:
+            self.stores.close()
         if "db" in self.__dict__:
             self.db.close()

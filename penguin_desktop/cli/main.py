@@ -13,6 +13,7 @@ import click
 from penguin_desktop import __version__, log
 from penguin_desktop.cli.commands.audit import audit
 from penguin_desktop.cli.commands.member import member
+from penguin_desktop.cli.commands.secrets import secrets
 from penguin_desktop.cli.commands.setup import init, roles
 from penguin_desktop.cli.commands.user import login_activity, user
 from penguin_desktop.cli.commands.workspace import workspace
@@ -63,7 +64,7 @@ def cli() -> None:
     """
 
 
-for command in (init, roles, workspace, user, member, audit, login_activity):
+for command in (init, roles, workspace, user, member, audit, login_activity, secrets):
     cli.add_command(command)
 
 

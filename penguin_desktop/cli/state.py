@@ -30,7 +30,7 @@ class CliState:
         if self._container is None:
             settings = Settings.resolve(self.data_dir, self.db_url)
             log.configure(settings.log_dir, self.debug)
-            self._container = Container(settings)
+            self._container = Container(settings, master_password=master_password)
         return self._container
 
     def actor(self) -> Actor:
@@ -50,6 +50,16 @@ class CliState:
     def close(self) -> None:
         if self._container is not None:
             self._container.close()
+
+
+def master_password(creating: bool) -> str:
+    """PENGUIN_MASTER_PASSWORD, else a no-echo prompt (asked twice when creating the file)."""
+    value = os.environ.get("PENGUIN_MASTER_PASSWORD")
+    if value:
+        log.redact(value)
+        return value
+    label = "New master password for the secrets file" if creating else "Master password"
+    return prompt_secret(label, confirm=creating)
 
 
 def prompt_secret(label: str, confirm: bool = False) -> str:

@@ -34,6 +34,12 @@ class Permission(enum.StrEnum):
     MEMBER_MANAGE = "member.manage"
     AUDIT_READ = "audit.read"
     AUDIT_EXPORT = "audit.export"
+    SECRET_BACKEND_SET = "secret.backend.set"
+    SECRET_MIGRATE = "secret.migrate"
+    SECRET_BACKEND_OVERRIDE = "secret.backend.override"
+    SECRET_LIST = "secret.list"
+    SECRET_WRITE = "secret.write"
+    SECRET_REVEAL = "secret.reveal"
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,20 @@ MATRIX: dict[Permission, Rule] = {
     ),
     Permission.AUDIT_READ: Rule(Scope.WORKSPACE, _MANAGERS, "Read the workspace's audit log"),
     Permission.AUDIT_EXPORT: Rule(Scope.WORKSPACE, _ADMINS, "Export audit reports"),
+    Permission.SECRET_BACKEND_SET: Rule(
+        Scope.ORGANIZATION, _ADMINS, "Choose the organization's secret backend"
+    ),
+    Permission.SECRET_MIGRATE: Rule(
+        Scope.ORGANIZATION, _ADMINS, "Migrate secrets between backends"
+    ),
+    Permission.SECRET_BACKEND_OVERRIDE: Rule(
+        Scope.WORKSPACE, _ADMINS, "Give the workspace its own secret backend"
+    ),
+    Permission.SECRET_LIST: Rule(
+        Scope.WORKSPACE, _MANAGERS | {Role.MEMBER}, "See the workspace's secret references"
+    ),
+    Permission.SECRET_WRITE: Rule(Scope.WORKSPACE, _MANAGERS, "Set, replace and delete secrets"),
+    Permission.SECRET_REVEAL: Rule(Scope.WORKSPACE, _ADMINS, "Reveal a secret's value"),
 }
 
 
