@@ -1,0 +1,1 @@
+"""One module per sidebar page; the main window lists them in `PAGES`."""

@@ -1,0 +1,153 @@
+"""The main window: navigation, shortcuts, who is signed in, and the idle lock."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from penguin_desktop.container import Container
+from penguin_desktop.core.models import Actor, Role
+from penguin_desktop.ui.main_window import PAGES, MainWindow
+from penguin_desktop.ui.pages.settings import SettingsPage
+
+from .conftest import OWNER, PASSWORD
+
+WindowFactory = Callable[..., MainWindow]
+
+
+def test_sidebar_lists_every_page_with_ctrl_number_shortcuts(
+    qtbot: QtBot, owner: Actor, make_window: WindowFactory
+) -> None:
+    window = make_window(owner)
+    titles = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert titles == ["Workspaces", "Members", "Audit log", "Settings"] == [p.title for p in PAGES]
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert isinstance(window.current_page(), SettingsPage)
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.nav.currentRow() == 1
+
+
+def test_the_acting_user_is_shown(owner: Actor, make_window: WindowFactory) -> None:
+    window = make_window(owner)
+    assert OWNER in window.user_label.text() and "Owner" in window.user_label.text()
+
+
+def test_idle_lock_hides_content_and_unlocks_with_the_right_password(
+    qtbot: QtBot, owner: Actor, make_window: WindowFactory
+) -> None:
+    window = make_window(owner, idle_timeout_ms=50)
+    qtbot.waitUntil(lambda: window.locked, timeout=5_000)
+    assert not window.content.isVisible() and window.lock_screen.isVisible()
+    assert not window.statusBar().isVisible()
+    assert OWNER in window.lock_screen.detail.text()
+
+    screen = window.lock_screen
+    qtbot.keyClicks(screen.password, "not my password")
+    qtbot.keyClick(screen.password, Qt.Key.Key_Return)
+    assert window.locked
+    assert screen.message.text() == "Authentication failed: wrong email or password"
+
+    window.idle.set_timeout(600_000)
+    qtbot.keyClicks(screen.password, PASSWORD)
+    qtbot.mouseClick(screen.unlock_button, Qt.MouseButton.LeftButton)
+    assert not window.locked and window.content.isVisible()
+    assert window.idle.active
+
+
+def test_locking_closes_open_dialogs(
+    qtbot: QtBot, owner: Actor, make_window: WindowFactory
+) -> None:
+    window = make_window(owner)
+    dialog = window.pages[0].open_new()  # type: ignore[attr-defined]
+    assert dialog.isVisible()
+    window.lock()
+    assert not dialog.isVisible() and window.locked
+
+
+def test_idle_timeout_setting_changes_the_actor_and_the_timer(
+    qtbot: QtBot, container: Container, owner: Actor
+) -> None:
+    from penguin_desktop.ui.state import AppState
+
+    window = MainWindow(AppState(container, owner))
+    qtbot.addWidget(window)
+    assert window.idle.timeout_ms == 30 * 60_000
+    page = window.show_page(3)
+    assert isinstance(page, SettingsPage)
+    page.account.idle_minutes.setValue(5)
+    qtbot.mouseClick(page.account.idle_button, Qt.MouseButton.LeftButton)
+    assert window.state.actor.idle_timeout_minutes == 5
+    assert window.idle.timeout_ms == 5 * 60_000
+    assert container.users.me(window.state.actor).idle_timeout_minutes == 5
+
+
+def test_settings_lists_users_and_unlocks_a_locked_one(
+    qtbot: QtBot,
+    container: Container,
+    owner: Actor,
+    make_user: Callable[..., Actor],
+    make_window: WindowFactory,
+) -> None:
+    from penguin_desktop.core.errors import AuthenticationError
+    from penguin_desktop.core.models import Face
+
+    make_user("max@agency.test", Role.MEMBER)
+    for attempt in range(6):
+        with contextlib.suppress(AuthenticationError):
+            container.auth.login("max@agency.test", f"wrong {attempt}", Face.CLI)
+    page = make_window(owner).show_page(3)
+    assert isinstance(page, SettingsPage)
+    assert page.users_card.isVisible()
+    emails = [u.email for u in page.users.rows]
+    row = emails.index("max@agency.test")
+    assert page.users.rows[row].locked_until is not None
+    page.users_table.selectRow(row)
+    assert page.unlock_button.isEnabled()
+    qtbot.mouseClick(page.unlock_button, Qt.MouseButton.LeftButton)
+    assert all(u.locked_until is None for u in page.users.rows)
+    reasons = {a.reason for a in page.activity.rows}
+    assert {"wrong password", "account locked"} & reasons
+
+
+def test_member_sees_only_their_account_and_own_activity(
+    make_user: Callable[..., Actor], make_window: WindowFactory
+) -> None:
+    member = make_user("max@agency.test", Role.MEMBER)
+    page = make_window(member).show_page(3)
+    assert isinstance(page, SettingsPage)
+    assert not page.users_card.isVisible()
+    assert {a.email for a in page.activity.rows} == {"max@agency.test"}
+
+
+def test_change_password_and_email_from_settings(
+    qtbot: QtBot, container: Container, owner: Actor, make_window: WindowFactory
+) -> None:
+    window = make_window(owner)
+    page = window.show_page(3)
+    assert isinstance(page, SettingsPage)
+    account = page.account
+    qtbot.keyClicks(account.current_password, "wrong current password")
+    qtbot.keyClicks(account.new_password, "a brand new passphrase")
+    qtbot.keyClicks(account.confirm_password, "a brand new passphrase")
+    qtbot.mouseClick(account.password_button, Qt.MouseButton.LeftButton)
+    assert account.password_message.text() == "Current password is wrong; nothing was changed"
+
+    account.current_password.setText(PASSWORD)
+    qtbot.mouseClick(account.password_button, Qt.MouseButton.LeftButton)
+    assert account.password_message.kind == "success"
+
+    qtbot.keyClicks(account.email_password, "a brand new passphrase")
+    qtbot.keyClicks(account.new_email, "chief@agency.test")
+    qtbot.mouseClick(account.email_button, Qt.MouseButton.LeftButton)
+    assert account.email_message.kind == "success"
+    assert window.state.actor.email == "chief@agency.test"
+    assert "chief@agency.test" in window.user_label.text()
+    # The lock screen now checks the new identity.
+    window.lock()
+    qtbot.keyClicks(window.lock_screen.password, "a brand new passphrase")
+    assert window.lock_screen.try_unlock()
