@@ -6,14 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
 
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
 from penguin_desktop.core.models import Actor, Face, Role
 from tests.servers.common import unavailable
+from tests.servers.file_keyring import FileBackedKeyring
 from tests.servers.postgres import PostgresServer, running_postgres
+from tests.servers.vault import VaultServer, running_vault
 
+MASTER_PASSWORD = "Master-of-secrets-2026"
 OWNER_EMAIL = "owner@agency.test"
 OWNER_PASSWORD = "Velvet-otter-2026!x"
 USER_PASSWORD = "Lantern-fjord-2026!y"
@@ -28,6 +32,25 @@ def postgres() -> Iterator[PostgresServer]:
         unavailable(str(exc))
 
 
+@pytest.fixture(scope="session")
+def vault() -> Iterator[VaultServer]:
+    try:
+        with running_vault() as server:
+            yield server
+    except RuntimeError as exc:
+        unavailable(str(exc))
+
+
+@pytest.fixture
+def test_keyring(tmp_path: Path) -> Iterator[FileBackedKeyring]:
+    """A real keyring backend over a temp file, active for this test only."""
+    previous = keyring.get_keyring()
+    backend = FileBackedKeyring(tmp_path / "keyring.json")
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each store/service test runs against both backends."""
@@ -39,7 +62,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def container(db_url: str, tmp_path: Path) -> Iterator[Container]:
-    c = Container(Settings(data_dir=tmp_path, db_url=db_url))
+    c = Container(Settings(data_dir=tmp_path, db_url=db_url), lambda _creating: MASTER_PASSWORD)
     yield c
     c.close()
 
