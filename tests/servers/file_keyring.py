@@ -14,11 +14,13 @@ from keyring.errors import PasswordDeleteError
 
 
 class FileBackedKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    # Below keyring's fail backend, so keyring's own auto-detection (which instantiates every
+    # KeyringBackend subclass it can see) never picks it: only an explicit choice does.
+    priority = -1  # type: ignore[assignment]
 
     def __init__(self, path: Path | None = None) -> None:
         super().__init__()
-        self.path = path or Path(os.environ["PENGUIN_TEST_KEYRING_FILE"])
+        self.path = path or Path(os.environ.get("PENGUIN_TEST_KEYRING_FILE", "/nonexistent"))
 
     def _load(self) -> dict[str, str]:
         return json.loads(self.path.read_text()) if self.path.exists() else {}
