@@ -113,10 +113,19 @@ class SecretStores:
         return f"vault-{what}/{scope}"
 
     def _credential(self, scope: str, what: str) -> str | None:
-        try:
-            return self.bootstrap().get(self.credential_locator(scope, what))
-        except NotFoundError:
-            return None
+        """Look in the keyring first, then the secrets file: a keyring that appeared after the
+        credential was saved to the file must not hide it."""
+        places: list[Callable[[], SecretBackend]] = []
+        if self.keyring_problem() is None:
+            places.append(self.keyring)
+        if self.file_path.exists():
+            places.append(self.file)
+        for place in places:
+            try:
+                return place().get(self.credential_locator(scope, what))
+            except NotFoundError:
+                continue
+        return None
 
     def save_credential(self, scope: str, what: str, value: str) -> None:
         self.bootstrap().put(self.credential_locator(scope, what), value)

@@ -1,0 +1,22 @@
+"""A child process that writes to the encrypted secrets file, printing each committed key."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from penguin_desktop.core.secrets.file_store import EncryptedFileStore
+
+
+def main() -> None:
+    path, master, prefix, count = sys.argv[1:5]
+    store = EncryptedFileStore(Path(path), master)
+    print("ready", flush=True)
+    for i in range(int(count)):
+        key = f"{prefix}-{i:05d}"
+        store.put(key, f"value of {key}")
+        print(key, flush=True)
+
+
+if __name__ == "__main__":
+    main()

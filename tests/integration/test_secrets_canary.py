@@ -1,0 +1,174 @@
+"""Canary: one unique value stored through every backend never shows up in the database (or its
+WAL), the logs, any command's output but `reveal`, or any export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import keyring
+from click.testing import CliRunner
+
+from penguin_desktop.cli.main import cli
+from tests.cli.test_commands import _all_commands
+from tests.servers.file_keyring import FileBackedKeyring
+from tests.servers.vault import VaultServer
+
+CANARY = "canary-9f1c2e7d4b5a"
+OWNER = {
+    "PENGUIN_USER": "o@agency.test",
+    "PENGUIN_PASSWORD": "Velvet-otter-2026!x",
+    "PENGUIN_MASTER_PASSWORD": "Master-of-secrets-2026",
+}
+
+
+def test_the_canary_is_nowhere(tmp_path: Path, vault: VaultServer) -> None:
+    data = tmp_path / "data"
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    env = {**OWNER, "PENGUIN_DATA_DIR": str(data)}
+    ran: set[str] = set()
+    outputs: list[str] = []
+
+    def run(*args: str, stdin: str | None = None, extra: dict[str, str] | None = None) -> None:
+        result = CliRunner().invoke(
+            cli, ["--debug", *args], env={**env, **(extra or {})}, input=stdin
+        )
+        assert result.exit_code == 0, (args, result.stderr)
+        words = [a for a in args if not a.startswith("-")]
+        ran.add(" ".join(words[:2]) if words[0] in _GROUPS else words[0])
+        ran.add(" ".join(words[:3]))
+        if args[:2] != ("secrets", "reveal"):
+            outputs.append(result.output + result.stderr)
+
+    run("init", "--org", "Canary", "--owner-email", "o@agency.test")
+    run("workspace", "create", "Acme")
+    run("workspace", "create", "Globex")
+    run(
+        "secrets",
+        "set",
+        "in-file",
+        "--kind",
+        "api_key",
+        "-w",
+        "Acme",
+        "--value-stdin",
+        stdin=CANARY + "-file",
+    )
+    run(
+        "secrets",
+        "backend",
+        "set",
+        "vault",
+        "--address",
+        vault.address,
+        "--token-stdin",
+        "-w",
+        "Globex",
+        stdin=vault.root_token + "\n",
+    )
+    run(
+        "secrets",
+        "set",
+        "in-vault",
+        "--kind",
+        "smtp_password",
+        "-w",
+        "Globex",
+        "--value-stdin",
+        stdin=CANARY + "-vault",
+    )
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FileBackedKeyring(tmp_path / "keyring.json"))
+    try:
+        run("secrets", "backend", "set", "keyring", "-w", "Acme")
+        run(
+            "secrets",
+            "set",
+            "in-keyring",
+            "--kind",
+            "ssh_key",
+            "-w",
+            "Acme",
+            "--value-stdin",
+            stdin=CANARY + "-keyring",
+        )
+        run("secrets", "backend", "show")
+        run("secrets", "backend", "test", "-w", "Acme")
+        run("secrets", "list")
+        run("secrets", "due")
+        for name, ws in (("in-file", "Acme"), ("in-vault", "Globex"), ("in-keyring", "Acme")):
+            run("secrets", "reveal", name, "-w", ws, "--yes", "--reason", "canary")
+        run("secrets", "migrate", "--to", "file")
+        run(
+            "secrets",
+            "backend",
+            "set",
+            "vault",
+            "--address",
+            vault.address,
+            "--token-stdin",
+            stdin=vault.root_token + "\n",
+        )
+        run("secrets", "migrate", "--to", "vault")
+        run(
+            "secrets",
+            "set",
+            "in-file",
+            "--kind",
+            "api_key",
+            "-w",
+            "Acme",
+            "--value-stdin",
+            stdin=CANARY + "-replaced",
+        )
+        run(
+            "secrets",
+            "set",
+            "doomed",
+            "--kind",
+            "webhook_secret",
+            "-w",
+            "Acme",
+            "--value-stdin",
+            stdin=CANARY + "-doomed",
+        )
+        run("secrets", "delete", "doomed", "-w", "Acme")
+    finally:
+        keyring.set_keyring(previous)
+    run("roles")
+    run("user", "add", "u@agency.test", "--password-stdin", stdin="Lantern-fjord-2026!y\n")
+    run("user", "list")
+    run("user", "whoami")
+    run("user", "unlock", "u@agency.test")
+    run("user", "set-role", "u@agency.test", "manager")
+    run("user", "idle-timeout", "20")
+    run("member", "add", "u@agency.test", "-w", "Acme", "--role", "member")
+    run("member", "list", "-w", "Acme")
+    run("member", "set-role", "u@agency.test", "-w", "Acme", "--role", "viewer")
+    run("member", "remove", "u@agency.test", "-w", "Acme")
+    run("workspace", "list")
+    run("workspace", "rename", "Globex", "Globex Corp")
+    run("audit", "list")
+    run("audit", "verify")
+    for fmt in ("csv", "json", "pdf"):
+        run("audit", "export", "--format", fmt, "--out", str(exports / f"audit.{fmt}"))
+    run("login-activity")
+    run("user", "set-email", "boss@agency.test")
+    env["PENGUIN_USER"] = "boss@agency.test"
+    run("user", "passwd", "--new-password-stdin", stdin="Another-fjord-2027!\n")
+    env["PENGUIN_PASSWORD"] = "Another-fjord-2027!"
+    run("workspace", "archive", "Globex Corp")
+
+    leaves = {name for name, cmd in _all_commands(cli) if not isinstance(cmd, click.Group)}
+    assert leaves - ran - {"secrets rotate"} == set(), "add new commands to the canary"
+
+    assert all(CANARY not in text for text in outputs)
+    files = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "keyring.json"]
+    assert any(p.name == "workspace.db" for p in files)
+    assert any(p.name.startswith("audit.") for p in files)
+    for path in files:
+        assert CANARY.encode() not in path.read_bytes(), f"canary found in {path}"
+
+
+_GROUPS = {"workspace", "user", "member", "audit", "secrets"}
