@@ -31,6 +31,10 @@ class SecretBackend(Protocol):
 
     def delete(self, locator: str) -> None: ...
 
+    def delete_many(self, locators: list[str]) -> None:
+        """Delete several values; the encrypted file does it in one rewrite."""
+        ...
+
     def status(self) -> str:
         """A one-line description of the live store (which keyring, which Vault), or raise."""
         ...

@@ -162,6 +162,13 @@ class EncryptedFileStore:
     def delete(self, locator: str) -> None:
         self._change(lambda values: values.pop(locator, None))
 
+    def delete_many(self, locators: list[str]) -> None:
+        def drop(values: dict[str, str]) -> None:
+            for locator in locators:
+                values.pop(locator, None)
+
+        self._change(drop)
+
     def put_many(self, items: dict[str, str]) -> None:
         self._change(lambda values: values.update(items))
 

@@ -67,5 +67,9 @@ class KeyringStore:
         except keyring.errors.KeyringError as exc:
             raise ExternalServiceError(f"the OS keyring failed: {type(exc).__name__}") from None
 
+    def delete_many(self, locators: list[str]) -> None:
+        for locator in locators:
+            self.delete(locator)
+
     def status(self) -> str:
         return f"OS keyring {_name(self._backend)}"

@@ -125,6 +125,10 @@ class VaultStore:
         except NotFoundError:
             return
 
+    def delete_many(self, locators: list[str]) -> None:
+        for locator in locators:
+            self.delete(locator)
+
     def status(self) -> str:
         body = self._call("GET", "/v1/sys/health", auth=False, what="health")
         version = body.get("version", "?")

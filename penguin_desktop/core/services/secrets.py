@@ -11,6 +11,7 @@ import json
 import re
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from typing import Any
 
@@ -55,6 +56,7 @@ from penguin_desktop.core.store.tables import (
 ORG_SCOPE = "org"
 MAX_VALUE_BYTES = 64 * 1024
 MIGRATION_BATCH = 50
+COPY_WORKERS = 4  # network-bound copies (Vault) overlap; the stores are thread-safe
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@/-]{0,127}$")
 KEEP_POLICY: Any = object()
 
@@ -467,26 +469,45 @@ class SecretService(Service):
 
     def _move_batch(self, actor: Actor, target: BackendKind, ids: Sequence[int]) -> int:
         with self.db.read() as session:
-            refs = [r for r in (session.get(SecretRefRow, i) for i in ids) if r is not None]
+            refs = (
+                session.execute(
+                    select(SecretRefRow).where(
+                        SecretRefRow.id.in_(ids), SecretRefRow.backend != target.value
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            stores: dict[tuple[int, str], SecretBackend] = {}
+            for ref in refs:
+                for kind in (ref.backend, target.value):
+                    if (ref.workspace_id, kind) not in stores:
+                        stores[ref.workspace_id, kind] = self._store_for(
+                            session, ref.workspace_id, BackendKind(kind)
+                        )
             plan = [
                 (
                     r.id,
                     r.locator,
-                    self._store_for(session, r.workspace_id, BackendKind(r.backend)),
-                    self._store_for(session, r.workspace_id, target),
+                    stores[r.workspace_id, r.backend],
+                    stores[r.workspace_id, target.value],
                 )
                 for r in refs
-                if r.backend != target.value
             ]
-        versions: dict[int, int | None] = {}
-        for ref_id, locator, source, dest in plan:
+
+        def copy(step: tuple[int, str, SecretBackend, SecretBackend]) -> tuple[int, int | None]:
+            ref_id, locator, source, dest = step
             value = source.get(locator)
-            versions[ref_id] = dest.put(locator, value)
+            version = dest.put(locator, value)
             if dest.get(locator) != value:
                 raise ExternalServiceError(
                     f"copy of secret {locator} to {target.value} read back different; "
                     "nothing was switched"
                 )
+            return ref_id, version
+
+        with ThreadPoolExecutor(max_workers=COPY_WORKERS) as pool:
+            versions = dict(pool.map(copy, plan))
         if not versions:
             return 0
         with self.db.write() as session:
@@ -523,8 +544,11 @@ class SecretService(Service):
                 for r in (session.get(SecretRefRow, i) for i in ids)
                 if r is not None and r.leftover_backend is not None
             ]
+        by_store: dict[int, tuple[SecretBackend, list[str]]] = {}
         for _, locator, store in leftovers:
-            store.delete(locator)
+            by_store.setdefault(id(store), (store, []))[1].append(locator)
+        for store, locators in by_store.values():
+            store.delete_many(locators)
         if leftovers:
             with self.db.write() as session:
                 for ref_id, _, _ in leftovers:
