@@ -6,6 +6,8 @@ text by accident, and "no keyring" must say so instead of failing on every call.
 
 from __future__ import annotations
 
+import threading
+
 import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
@@ -40,13 +42,15 @@ class KeyringStore:
 
     def __init__(self, backend: KeyringBackend | None = None) -> None:
         self._backend = backend or keyring.get_keyring()
+        self._lock = threading.Lock()  # OS keyring clients are not promised to be thread-safe
         problem = keyring_problem(self._backend)
         if problem:
             raise ExternalServiceError(problem)
 
     def get(self, locator: str) -> str:
         try:
-            value = self._backend.get_password(SERVICE, locator)
+            with self._lock:
+                value = self._backend.get_password(SERVICE, locator)
         except keyring.errors.KeyringError as exc:
             raise ExternalServiceError(f"the OS keyring failed: {type(exc).__name__}") from None
         if value is None:
@@ -55,13 +59,15 @@ class KeyringStore:
 
     def put(self, locator: str, value: str, cas: int | None = None) -> None:
         try:
-            self._backend.set_password(SERVICE, locator, value)
+            with self._lock:
+                self._backend.set_password(SERVICE, locator, value)
         except keyring.errors.KeyringError as exc:
             raise ExternalServiceError(f"the OS keyring failed: {type(exc).__name__}") from None
 
     def delete(self, locator: str) -> None:
         try:
-            self._backend.delete_password(SERVICE, locator)
+            with self._lock:
+                self._backend.delete_password(SERVICE, locator)
         except keyring.errors.PasswordDeleteError:
             return
         except keyring.errors.KeyringError as exc:

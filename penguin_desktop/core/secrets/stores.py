@@ -46,6 +46,7 @@ class SecretStores:
         self._env = os.environ if env is None else env
         self._kdf = kdf
         self._file: EncryptedFileStore | None = None
+        self._keyring: KeyringStore | None = None
         self._vaults: dict[tuple[str, VaultConfig], VaultStore] = {}
         self._lock = threading.Lock()
 
@@ -63,7 +64,11 @@ class SecretStores:
 
     # --- the stores ----------------------------------------------------------------------------
     def keyring(self) -> KeyringStore:
-        return KeyringStore(self._keyring_backend)
+        """One keyring client per session, so its lock covers every thread."""
+        with self._lock:
+            if self._keyring is None:
+                self._keyring = KeyringStore(self._keyring_backend)
+            return self._keyring
 
     def file(self) -> EncryptedFileStore:
         """Unlock the secrets file (creating it on first use), once per session."""

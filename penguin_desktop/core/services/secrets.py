@@ -513,23 +513,23 @@ class SecretService(Service):
         with self.db.write() as session:
             records = []
             for ref_id, version in versions.items():
-                ref = session.get(SecretRefRow, ref_id)
-                if ref is None:
+                moving = session.get(SecretRefRow, ref_id)
+                if moving is None:
                     continue
-                ws = session.get(WorkspaceRow, ref.workspace_id)
+                ws = session.get(WorkspaceRow, moving.workspace_id)
                 records.append(
                     AuditRecord(
                         actor=actor.email,
                         face=actor.face.value,
                         action="secret.migrate",
-                        target=f"secret:{ref.name}",
-                        workspace_id=ref.workspace_id,
+                        target=f"secret:{moving.name}",
+                        workspace_id=moving.workspace_id,
                         workspace=ws.name if ws else "",
-                        summary={"name": ref.name, "from": ref.backend, "to": target.value},
+                        summary={"name": moving.name, "from": moving.backend, "to": target.value},
                     )
                 )
-                ref.leftover_backend, ref.backend = ref.backend, target.value
-                ref.backend_version = version
+                moving.leftover_backend, moving.backend = moving.backend, target.value
+                moving.backend_version = version
             trail.append(session, records)
         return len(versions)
 
