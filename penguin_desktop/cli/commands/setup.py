@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 
@@ -11,6 +12,7 @@ from penguin_desktop.cli.output import emit_object
 from penguin_desktop.cli.state import CliState, pass_state, prompt_secret
 from penguin_desktop.core.auth.permissions import matrix_markdown
 from penguin_desktop.core.models import Face
+from penguin_desktop.core.secrets.backend import BackendKind
 
 
 @click.command("init")
@@ -23,10 +25,21 @@ def init(state: CliState, org_name: str, owner_email: str) -> None:
     prompt)."""
     password = os.environ.get("PENGUIN_PASSWORD") or prompt_secret("Owner password", confirm=True)
     actor = state.container.auth.initialize(org_name, owner_email, password, Face.CLI)
+    stores = state.container.stores
+    kind, why = stores.default_kind()
+    can_ask = bool(os.environ.get("PENGUIN_MASTER_PASSWORD")) or sys.stdin.isatty()
+    if kind is BackendKind.FILE and can_ask:
+        stores.file()
     emit_object(
         state,
-        {"organization": " ".join(org_name.split()), "owner": actor.email},
-        f"Initialized {org_name!r} with owner {actor.email} in {state.container.settings.data_dir}",
+        {
+            "organization": " ".join(org_name.split()),
+            "owner": actor.email,
+            "secret_backend": kind.value,
+            "why": why,
+        },
+        f"Initialized {org_name!r} with owner {actor.email} in {state.container.settings.data_dir}"
+        f"\nSecrets go to the {kind.value} backend ({why})",
     )
 
 
