@@ -1,12 +1,13 @@
 """The console window: sidebar of pages, workspace switcher, jobs in the status bar, idle lock.
 
 Pages are listed in `PAGES`; adding a capability's page is one line there (it gets a sidebar
-entry and the next Ctrl+<n> shortcut).
+entry and the next Ctrl+<n> shortcut). A page is built the first time it is shown, so start-up
+pays only for the first one.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -60,11 +61,10 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.setMinimumSize(960, 600)
 
-        self.pages: list[Page] = [page(state) for page in pages]
+        self.page_types = pages
+        self._built: dict[int, Page] = {}
         self.page_stack = QStackedWidget()
         self.page_stack.setObjectName("pageStack")
-        for page in self.pages:
-            self.page_stack.addWidget(page)
 
         content = QWidget()
         row = QHBoxLayout(content)
@@ -90,9 +90,15 @@ class MainWindow(QMainWindow):
         self.jobs = JobsWidget(state.runner)
         self.where = QLabel(self._where_text())
         self.where.setObjectName("statusWhere")
+        self.flash_label = QLabel()
+        self.flash_label.setObjectName("statusFlash")
+        self._flash_timer = QTimer(self)
+        self._flash_timer.setSingleShot(True)
+        self._flash_timer.timeout.connect(self.flash_label.clear)
         self.statusBar().addWidget(self.where)
+        self.statusBar().addWidget(self.flash_label, 1)
         self.statusBar().addPermanentWidget(self.jobs)
-        state.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        state.status_message.connect(self.flash)
 
         self.shortcuts: list[QShortcut] = []
         self._install_shortcuts()
@@ -133,13 +139,13 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("nav")
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        for number, page in enumerate(self.pages, start=1):
+        for number, page in enumerate(self.page_types, start=1):
             item = QListWidgetItem(
                 icon(page.icon_name, theme.SIDEBAR_ICON, theme.SIDEBAR_ICON_ACTIVE), page.title
             )
             item.setToolTip(f"{page.title} (Ctrl+{number})" if number < 10 else page.title)
             self.nav.addItem(item)
-        self.nav.currentRowChanged.connect(self.page_stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._navigate)
         column.addWidget(self.nav, 1)
         self.user_label = QLabel()
         self.user_label.setObjectName("sidebarUser")
@@ -185,17 +191,22 @@ class MainWindow(QMainWindow):
         return button
 
     def _install_shortcuts(self) -> None:
-        def add(sequence: QKeySequence | str, slot: object) -> None:
+        def add(sequence: QKeySequence | QKeySequence.StandardKey | str, slot: object) -> None:
             shortcut = QShortcut(QKeySequence(sequence), self)
             shortcut.activated.connect(slot)
             self.shortcuts.append(shortcut)
 
-        for number in range(1, min(len(self.pages), 9) + 1):
+        for number in range(1, min(len(self.page_types), 9) + 1):
             add(f"Ctrl+{number}", lambda n=number - 1: self.show_page(n))
         add("Ctrl+F", self.focus_filter)
         add("F5", self.refresh_current)
         add("Ctrl+L", lambda: self.lock())
         add(QKeySequence.StandardKey.Quit, self.close)
+
+    def flash(self, text: str, msecs: int = 8000) -> None:
+        """A passing note in the status bar, beside (never over) the database location."""
+        self.flash_label.setText(text)
+        self._flash_timer.start(msecs)
 
     def _where_text(self) -> str:
         settings = self.state.container.settings
@@ -204,28 +215,42 @@ class MainWindow(QMainWindow):
         return "Shared team database (PostgreSQL)"
 
     # --- navigation -----------------------------------------------------------------------------
+    def page_at(self, index: int) -> Page:
+        """The page at `index` in the sidebar, built on first use."""
+        page = self._built.get(index)
+        if page is None:
+            page = self.page_types[index](self.state)
+            self._built[index] = page
+            self.page_stack.addWidget(page)
+        return page
+
+    @property
+    def pages(self) -> list[Page]:
+        """Every page (building the ones not shown yet)."""
+        return [self.page_at(i) for i in range(len(self.page_types))]
+
+    def _navigate(self, index: int) -> None:
+        if 0 <= index < len(self.page_types):
+            self.page_stack.setCurrentWidget(self.page_at(index))
+
     def show_page(self, index: int) -> Page:
         self.nav.setCurrentRow(index)
-        return self.pages[index]
-
-    def page(self, kind: type[Page]) -> Page:
-        return next(p for p in self.pages if isinstance(p, kind))
+        return self.page_at(index)
 
     def current_page(self) -> Page:
-        return self.pages[self.page_stack.currentIndex()]
+        return self.page_at(max(self.nav.currentRow(), 0))
 
     def refresh_current(self) -> None:
         self.current_page().refresh()
-        self.statusBar().showMessage("Refreshed", 2000)
+        self.flash("Refreshed", 2000)
 
     def focus_filter(self) -> None:
         """Ctrl+F: the current page's filter, else the audit log's."""
         if self.current_page().focus_filter():
             return
-        for index, page in enumerate(self.pages):
-            if isinstance(page, AuditPage):
-                self.show_page(index)
-                page.focus_filter()
+        for index, kind in enumerate(self.page_types):
+            if issubclass(kind, AuditPage):
+                self.show_page(index).focus_filter()
                 return
 
     # --- workspace switcher ---------------------------------------------------------------------

@@ -10,12 +10,11 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QIcon, QPainter, QPixmap
+from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
-_ICON_SIZES = (16, 20, 24, 32, 48, 64)
 
 
 @cache
@@ -39,35 +38,74 @@ def stylesheet() -> str:
     return text.replace("@ICONS@", resource_path("icons").as_posix())
 
 
-def _render(svg: bytes, size: int) -> QPixmap:
-    renderer = QSvgRenderer(QByteArray(svg))
-    pixmap = QPixmap(size * 2, size * 2)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    pixmap.setDevicePixelRatio(2.0)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    renderer.render(painter, QRectF(0, 0, size, size))
-    painter.end()
-    return pixmap
+class _TintedSvgEngine(QIconEngine):
+    """Renders a line icon on demand, at the size and in the mode Qt asks for.
+
+    Qt's SVG renderer has no notion of a current colour, so `currentColor` is replaced here;
+    that lets one file serve the dark sidebar and the light pages. Rendering lazily (instead of
+    every size up front) keeps start-up fast.
+    """
+
+    def __init__(self, svg: bytes, color: str, active_color: str | None) -> None:
+        super().__init__()
+        self._svg = svg
+        self._color = color
+        self._active = active_color
+        self._renderers: dict[str, QSvgRenderer] = {}
+        self._cache: dict[tuple[int, int, str, float], QPixmap] = {}
+
+    def _renderer(self, color: str) -> QSvgRenderer:
+        if color not in self._renderers:
+            tinted = self._svg.replace(b"currentColor", color.encode())
+            self._renderers[color] = QSvgRenderer(QByteArray(tinted))
+        return self._renderers[color]
+
+    def _color_for(self, mode: QIcon.Mode) -> str:
+        if mode in (QIcon.Mode.Selected, QIcon.Mode.Active) and self._active is not None:
+            return self._active
+        if mode is QIcon.Mode.Disabled:
+            return "#cbd5e1"
+        return self._color
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._renderer(self._color_for(mode)).render(painter, QRectF(rect))
+        painter.restore()
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        return self.scaledPixmap(size, mode, state, 1.0)
+
+    def scaledPixmap(
+        self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float
+    ) -> QPixmap:
+        color = self._color_for(mode)
+        key = (size.width(), size.height(), color, scale)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = QPixmap(round(size.width() * scale), round(size.height() * scale))
+            cached.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(cached)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._renderer(color).render(painter, QRectF(cached.rect()))
+            painter.end()
+            cached.setDevicePixelRatio(scale)
+            self._cache[key] = cached
+        return cached
+
+    def actualSize(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QSize:
+        return size
+
+    def clone(self) -> QIconEngine:
+        return _TintedSvgEngine(self._svg, self._color, self._active)
 
 
 @cache
 def icon(name: str, color: str = "#475569", active_color: str | None = None) -> QIcon:
-    """An icon from `icons/<name>.svg`, its `currentColor` strokes painted in `color`.
-
-    Qt's SVG renderer has no notion of a current colour, so line icons are tinted here; that
-    lets one file serve the dark sidebar and the light pages. `active_color` tints the
-    selected/active state (sidebar items).
-    """
+    """An icon from `icons/<name>.svg`, its `currentColor` strokes painted in `color`
+    (`active_color` for the selected/active state, e.g. the sidebar's highlighted item)."""
     raw = resource_path("icons", f"{name}.svg").read_bytes()
-    result = QIcon()
-    for size in _ICON_SIZES:
-        result.addPixmap(_render(raw.replace(b"currentColor", color.encode()), size))
-        if active_color is not None:
-            tinted = raw.replace(b"currentColor", active_color.encode())
-            for mode in (QIcon.Mode.Selected, QIcon.Mode.Active):
-                result.addPixmap(_render(tinted, size), mode)
-    return result
+    return QIcon(_TintedSvgEngine(raw, color, active_color))
 
 
 def app_icon() -> QIcon:

@@ -206,3 +206,24 @@ def test_filter_by_workspace_uses_core_scoping(
     model = AuditTableModel(container.audit, owner)
     model.load(AuditFilter(workspace="Globex"))
     assert [model.entry(r).action for r in range(model.rowCount())] == ["workspace.create"]  # type: ignore[union-attr]
+
+
+def test_date_filters_are_local_days_and_checked_for_order(
+    owner: Actor, make_window: WindowFactory
+) -> None:
+    from PySide6.QtCore import QDate
+
+    page = _audit_page(make_window(owner))
+    today = QDate.currentDate()
+    page.filters.use_since.setChecked(True)
+    page.filters.use_until.setChecked(True)
+    page.filters.since.setDate(today)
+    page.filters.until.setDate(today)
+    page.filters.apply_button.click()
+    assert page.model.rowCount() == 2  # initialize() wrote two events today
+
+    page.filters.since.setDate(today.addDays(1))
+    page.filters.apply_button.click()
+    assert page.message.kind == "error"
+    assert page.message.text() == "'Since' must be on or before 'Until'"
+    assert page.model.rowCount() == 0

@@ -6,6 +6,7 @@ own words) and the dialog stays open with what the user typed, so nothing has to
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -40,7 +41,7 @@ class FormDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setObjectName("formDialog")
-        self.setMinimumWidth(440)
+        self.setMinimumWidth(480)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(22, 20, 22, 18)
         outer.setSpacing(12)
@@ -55,6 +56,7 @@ class FormDialog(QDialog):
         self.form = QFormLayout()
         self.form.setSpacing(10)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         outer.addLayout(self.form)
         self.message = InlineMessage()
         outer.addWidget(self.message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -96,6 +97,7 @@ class AccountCard(Card):
         for form in (password_form, email_form, idle_form):
             form.setVerticalSpacing(8)
             form.setHorizontalSpacing(12)
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             stack = QVBoxLayout()
             stack.addLayout(form)
             stack.addStretch(1)

@@ -51,7 +51,7 @@ class AuditPage(Page):
         self.export_button.clicked.connect(self.open_export)
         self.verify_button.clicked.connect(self.start_verify)
         for widget in (self.verify_button, self.format, self.export_button):
-            self.actions.addWidget(widget)
+            self.page_actions.addWidget(widget)
 
         self.filters = AuditFilterBar()
         self.filters.applied.connect(self.apply_filter)
@@ -62,7 +62,7 @@ class AuditPage(Page):
         self.model.rowsInserted.connect(self._update_counts)
         self.table = make_table()
         self.table.setModel(self.model)
-        for column, width in enumerate((70, 160, 200, 150, 150, 200, 70)):
+        for column, width in enumerate((80, 160, 200, 150, 150, 200, 70)):
             self.table.setColumnWidth(column, width)
         self.empty = EmptyState("", "", icon_name="audit")
         self.empty.button.clicked.connect(self.filters.reset)

@@ -45,7 +45,7 @@ class MembersPage(Page):
         self.role_button.clicked.connect(self.open_change_role)
         self.remove_button.clicked.connect(self.open_remove)
         for button in (self.role_button, self.remove_button, self.add_button):
-            self.actions.addWidget(button)
+            self.page_actions.addWidget(button)
         self.model: ListTableModel[MemberInfo] = ListTableModel(COLUMNS)
         self.table = make_table()
         self.table.setModel(self.model)

@@ -50,7 +50,7 @@ class WorkspacesPage(Page):
             self.archive_button,
             self.new_button,
         ):
-            self.actions.addWidget(widget)
+            self.page_actions.addWidget(widget)
 
         self.model: ListTableModel[WorkspaceInfo] = ListTableModel(COLUMNS)
         self.table = make_table()
@@ -149,9 +149,10 @@ class WorkspacesPage(Page):
         return dialog
 
     def _created(self, dialog: NewWorkspaceDialog) -> None:
-        if dialog.created is not None:
-            self.call(lambda: self.state.reload_workspaces(select=dialog.created.name))
-            self.state.notify(f"Created workspace {dialog.created.name}")
+        created = dialog.created
+        if created is not None:
+            self.call(lambda: self.state.reload_workspaces(select=created.name))
+            self.state.notify(f"Created workspace {created.name}")
 
     def open_rename(self) -> RenameWorkspaceDialog | None:
         ws = self.selected()

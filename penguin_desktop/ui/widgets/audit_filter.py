@@ -53,6 +53,11 @@ def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time()).astimezone()
 
 
+def _day(edit: QDateEdit) -> date:
+    chosen = edit.date()
+    return date(chosen.year(), chosen.month(), chosen.day())
+
+
 class AuditFilterBar(QFrame):
     applied = Signal()
 
@@ -68,6 +73,7 @@ class AuditFilterBar(QFrame):
         self.actor = QLineEdit()
         self.actor.setPlaceholderText("any actor (email)")
         self.actor.setClearButtonEnabled(True)
+        self.actor.setMinimumWidth(180)
         self.action = QComboBox()
         self.action.setEditable(True)
         self.action.addItem("")
@@ -138,11 +144,9 @@ class AuditFilterBar(QFrame):
 
     def current(self) -> AuditFilter:
         """The filter as typed; ValidationError when the dates are the wrong way round."""
-        since = (
-            _local_midnight(self.since.date().toPython()) if self.use_since.isChecked() else None
-        )
+        since = _local_midnight(_day(self.since)) if self.use_since.isChecked() else None
         until = (
-            _local_midnight(self.until.date().toPython()) + timedelta(days=1)
+            _local_midnight(_day(self.until)) + timedelta(days=1)
             if self.use_until.isChecked()
             else None
         )

@@ -33,7 +33,7 @@ class EmptyState(QWidget):
         self.body.setObjectName("emptyBody")
         self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.body.setWordWrap(True)
-        self.body.setMaximumWidth(460)
+        self.body.setFixedWidth(480)  # a fixed width lets the wrapped text get its full height
         layout.addWidget(picture)
         layout.addWidget(self.title)
         layout.addWidget(self.body, 0, Qt.AlignmentFlag.AlignHCenter)
