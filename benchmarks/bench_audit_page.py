@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -131,6 +132,8 @@ def main() -> int:
     print(f"audit page open:    {page_ms:7.1f} ms (median; runs {each})")
     print(f"fetchMore (scroll): {fetch_ms:7.1f} ms per 200-row page")
     container.close()
+    if args.data_dir is None:
+        shutil.rmtree(folder, ignore_errors=True)
     figure = {
         "figure": "audit_page_open_ms",
         "value": round(page_ms, 1),

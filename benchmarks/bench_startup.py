@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -30,12 +31,20 @@ OWNER = "owner@bench.example"
 PASSWORD = "correct horse battery staple 42"
 
 CHILD = """
-import sys
+import json, sys, time
+t0 = time.perf_counter()
 from PySide6.QtWidgets import QApplication
+t1 = time.perf_counter()
+import penguin_desktop.container
+t2 = time.perf_counter()
 from penguin_desktop.ui import app
+t3 = time.perf_counter()
 
 def shown(window):
-    print("WINDOW-SHOWN", window.isVisible(), flush=True)
+    t4 = time.perf_counter()
+    phases = {"qt_import": t1 - t0, "core_import": t2 - t1, "ui_import": t3 - t2,
+              "sign_in_and_window": t4 - t3}
+    print("WINDOW-SHOWN", window.isVisible(), json.dumps(phases), flush=True)
     QApplication.quit()
 
 sys.exit(app.run(sys.argv[1:], on_window_shown=shown))
@@ -50,7 +59,7 @@ def prepare(folder: Path) -> None:
     container.close()
 
 
-def launch(folder: Path) -> float:
+def launch(folder: Path) -> tuple[float, dict[str, float]]:
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
@@ -73,7 +82,8 @@ def launch(folder: Path) -> float:
     _, err = child.communicate(timeout=60)
     if not line.startswith("WINDOW-SHOWN True") or child.returncode != 0:
         raise SystemExit(f"start-up failed (exit {child.returncode}): {line!r}\n{err}")
-    return elapsed
+    phases = json.loads(line.split(" ", 2)[2])
+    return elapsed, phases
 
 
 def main() -> int:
@@ -83,8 +93,15 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="penguin-bench-startup-"))
     prepare(folder)
     launch(folder)  # warm the OS file cache once; every measured run is a fresh process
-    runs = [launch(folder) for _ in range(args.runs)]
+    try:
+        measured = [launch(folder) for _ in range(args.runs)]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    runs = [total for total, _ in measured]
     median = statistics.median(runs)
+    for phase in measured[0][1]:
+        typical = statistics.median(phases[phase] for _, phases in measured) * 1000
+        print(f"  {phase:20s} {typical:6.0f} ms (median, inside the process)")
     print(f"start to interactive window: {median:.0f} ms median")
     print(f"runs: {', '.join(f'{r:.0f}' for r in runs)} ms")
     print(
