@@ -15,7 +15,12 @@ MIN_LENGTH = 12
 MAX_LENGTH = 1024
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-_DUMMY_HASH = _hasher.hash("penguin-desktop timing equaliser")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against for unknown users; made on first need, not at import."""
+    return _hasher.hash("penguin-desktop timing equaliser")
 
 
 @cache
@@ -62,7 +67,7 @@ def hash_password(password: str) -> str:
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """Constant-ish time: an unknown user still costs one argon2 verification."""
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
