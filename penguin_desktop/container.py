@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from penguin_desktop.config import Settings
-from penguin_desktop.core.secrets.stores import MasterPassword, SecretStores
 from penguin_desktop.core.services.audit import AuditService
 from penguin_desktop.core.services.auth import AuthService
 from penguin_desktop.core.services.members import MemberService
-from penguin_desktop.core.services.secrets import SecretService
 from penguin_desktop.core.services.users import UserService
 from penguin_desktop.core.services.workspaces import WorkspaceService
 from penguin_desktop.core.store.database import Database, open_database
+
+if TYPE_CHECKING:
+    from penguin_desktop.core.secrets.stores import MasterPassword, SecretStores
+    from penguin_desktop.core.services.secrets import SecretService
 
 
 class Container:
@@ -48,12 +51,17 @@ class Container:
 
     @cached_property
     def stores(self) -> SecretStores:
+        # Imported on first use: keyring, httpx and the Vault client cost ~0.2 s at start-up.
+        from penguin_desktop.core.secrets.stores import SecretStores
+
         if self._master_password is None:
             return SecretStores(self.settings.data_dir)
         return SecretStores(self.settings.data_dir, self._master_password)
 
     @cached_property
     def secrets(self) -> SecretService:
+        from penguin_desktop.core.services.secrets import SecretService
+
         return SecretService(self.db, self.stores)
 
     def close(self) -> None:

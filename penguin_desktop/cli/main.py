@@ -4,7 +4,6 @@ exit codes in this one place."""
 from __future__ import annotations
 
 import logging
-import sys
 import traceback
 from typing import Any
 
@@ -73,4 +72,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -13,6 +13,7 @@ from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
 from penguin_desktop.core.errors import DatabaseError, ExternalServiceError, ValidationError
 from penguin_desktop.core.models import Face
+from penguin_desktop.core.store import schema
 from penguin_desktop.core.store.database import _backup_sqlite, open_database
 from tests.servers.common import free_port
 
@@ -77,6 +78,32 @@ def test_backup_copies_the_live_database(tmp_path: Path) -> None:
     with sqlite3.connect(backup) as conn:
         assert conn.execute("SELECT name FROM organization").fetchone() == ("Backed Up",)
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+
+
+def test_schema_head_constant_is_alembics_head() -> None:
+    assert schema.alembic_head() == schema.SCHEMA_HEAD, "bump SCHEMA_HEAD in core/store/schema.py"
+
+
+def test_an_older_database_is_backed_up_then_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    c = Container(Settings(data_dir=tmp_path, db_url=f"sqlite:///{path}"))
+    c.auth.initialize("Old", "a@agency.test", "Sturdy-pass-2026", Face.CLI)
+    c.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE secret_refs")
+        conn.execute("DROP TABLE secret_backends")
+        conn.execute("UPDATE alembic_version SET version_num = '0001'")
+    db = open_database(f"sqlite:///{path}")
+    db.close()
+    backups = list(tmp_path.glob("w.db.bak-0001-*"))
+    assert len(backups) == 1
+    with sqlite3.connect(backups[0]) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (
+            schema.SCHEMA_HEAD,
+        )
+        assert conn.execute("SELECT name FROM organization").fetchone() == ("Old",)
 
 
 def test_unreachable_postgres_is_an_outside_service_failure() -> None:

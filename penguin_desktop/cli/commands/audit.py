@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -15,6 +17,8 @@ from penguin_desktop.core.audit.export import ExportFormat
 from penguin_desktop.core.errors import PenguinError, ValidationError
 from penguin_desktop.core.jobs import JobContext
 from penguin_desktop.core.models import AuditFilter
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class ChainBroken(PenguinError):
@@ -58,7 +62,8 @@ def _filters(
     return flt
 
 
-def filter_options(func):  # type: ignore[no-untyped-def]
+def filter_options(func: F) -> F:
+    """--workspace, --actor, --action, --since, --until: the filters every audit command takes."""
     for opt in reversed(
         [
             click.option("--workspace", "-w", help="Only this workspace."),

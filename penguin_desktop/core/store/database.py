@@ -96,7 +96,7 @@ def _check_identity(engine: Engine, url: URL) -> str | None:
         if app != APPLICATION_ID:
             raise DatabaseError(f"{_describe(url)} is not a PenguinMails workspace database")
         revision = schema.current_revision(conn)
-    if revision is not None and revision not in schema.known_revisions():
+    if revision not in (None, schema.SCHEMA_HEAD) and revision not in schema.known_revisions():
         raise DatabaseError(
             f"{_describe(url)} was written by a newer PenguinMails Desktop (schema {revision}); "
             "upgrade the program before opening it"
@@ -105,7 +105,7 @@ def _check_identity(engine: Engine, url: URL) -> str | None:
 
 
 def _upgrade(engine: Engine, url: URL, revision: str | None) -> None:
-    if revision == schema.head_revision():
+    if revision == schema.SCHEMA_HEAD:
         return
     path = sqlite_path(url)
     if path is not None and revision is not None:
