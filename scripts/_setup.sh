@@ -7,7 +7,7 @@ VENV="${PENGUIN_VENV:-$PENGUIN_ROOT/.venv}"
 # Debian packages the Qt console needs at run time (the xcb platform plugin and its friends).
 RUNTIME_DEBS=(python3-venv libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1
   libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
-  libxcb-randr0 libxcb-render-util0 libxcb-image0)
+  libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1 libxcb-xfixes0)
 
 install_debs() {
   local missing=()
