@@ -12,7 +12,9 @@ import pytest
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
 from penguin_desktop.core.models import Actor, Face, Role
+from tests.servers.bind import BindServer, running_bind
 from tests.servers.common import unavailable
+from tests.servers.dns_zones import zones_under_test
 from tests.servers.file_keyring import FileBackedKeyring
 from tests.servers.postgres import PostgresServer, running_postgres
 from tests.servers.vault import VaultServer, running_vault
@@ -36,6 +38,16 @@ def postgres() -> Iterator[PostgresServer]:
 def vault() -> Iterator[VaultServer]:
     try:
         with running_vault() as server:
+            yield server
+    except RuntimeError as exc:
+        unavailable(str(exc))
+
+
+@pytest.fixture(scope="session")
+def bind() -> Iterator[BindServer]:
+    """A real BIND9 serving the DNS test zones, accepting RFC 2136 updates signed with TSIG."""
+    try:
+        with running_bind(zones_under_test()) as server:
             yield server
     except RuntimeError as exc:
         unavailable(str(exc))

@@ -1,0 +1,140 @@
+"""Property tests for the SPF and DMARC parsers: every valid record parses to what was written,
+and no input, however mangled, escapes as anything but a syntax error with a reason."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from penguin_desktop.core.dns.dmarc import DmarcSyntaxError, parse_dmarc
+from penguin_desktop.core.dns.records import DomainSpec, build_spf
+from penguin_desktop.core.dns.spf import SpfSyntaxError, parse_spf
+
+label = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
+domain = st.builds(
+    lambda parts, tld: ".".join([*parts, tld]),
+    st.lists(label, min_size=1, max_size=3),
+    st.sampled_from(["com", "test", "io"]),
+)
+qualifier = st.sampled_from(["", "+", "-", "~", "?"])
+ip4 = st.ip_addresses(v=4).map(str)
+ip6 = st.ip_addresses(v=6).map(str)
+mechanism = st.one_of(
+    st.builds(lambda q, d: f"{q}include:{d}", qualifier, domain),
+    st.builds(
+        lambda q, a, c: f"{q}ip4:{a}" + (f"/{c}" if c is not None else ""),
+        qualifier,
+        ip4,
+        st.none() | st.integers(0, 32),
+    ),
+    st.builds(
+        lambda q, a, c: f"{q}ip6:{a}" + (f"/{c}" if c is not None else ""),
+        qualifier,
+        ip6,
+        st.none() | st.integers(0, 128),
+    ),
+    st.builds(lambda q, d: f"{q}a" + (f":{d}" if d else ""), qualifier, st.none() | domain),
+    st.builds(
+        lambda q, d, c: f"{q}mx" + (f":{d}" if d else "") + (f"/{c}" if c else ""),
+        qualifier,
+        st.none() | domain,
+        st.none() | st.integers(1, 32),
+    ),
+    st.builds(lambda q, d: f"{q}exists:{d}", qualifier, domain),
+)
+
+
+@given(st.lists(mechanism, max_size=12), qualifier, st.none() | domain)
+def test_valid_spf_records_parse_to_what_was_written(
+    terms: list[str], all_q: str, redirect: str | None
+) -> None:
+    text = " ".join(
+        ["v=spf1", *terms, f"{all_q}all"] + ([f"redirect={redirect}"] if redirect else [])
+    )
+    record = parse_spf(text)
+    assert [t.text for t in record.terms] == [*terms, f"{all_q}all"] + (
+        [f"redirect={redirect}"] if redirect else []
+    )
+    assert record.all_term is not None and record.all_term.qualifier == (all_q or "+")
+    assert record.includes() == [t.split(":", 1)[1] for t in terms if "include:" in t]
+    assert record.redirect == redirect
+
+
+@given(st.text(max_size=200))
+def test_any_text_is_an_spf_record_or_a_syntax_error(text: str) -> None:
+    try:
+        parse_spf(text)
+    except SpfSyntaxError as exc:
+        assert str(exc)
+
+
+@given(st.lists(mechanism, max_size=8), st.lists(ip4, max_size=3, unique=True))
+@settings(max_examples=60)
+def test_merged_spf_keeps_every_existing_term_and_covers_every_server(
+    terms: list[str], ips: list[str]
+) -> None:
+    existing = " ".join(["v=spf1", *terms, "-all"])
+    merged = parse_spf(build_spf(DomainSpec("example.com", server_ips=tuple(ips)), [existing]))
+    texts = [t.text.lower() for t in merged.terms]
+    assert all(t.lower() in texts for t in terms)
+    for ip in ips:
+        addr = ipaddress.ip_address(ip)
+        assert any(
+            t.name == "ip4"
+            and t.qualifier == "+"
+            and t.value
+            and addr in ipaddress.ip_network(f"{t.value}/{t.cidr4 or 32}", strict=False)
+            for t in merged.mechanisms()
+        )
+    assert merged.all_term is not None and merged.all_term.qualifier == "-"
+
+
+policy = st.sampled_from(["none", "quarantine", "reject"])
+mailbox = st.builds(lambda u, d: f"mailto:{u}@{d}", label, domain)
+optional_tags = st.fixed_dictionaries(
+    {},
+    optional={
+        "sp": policy,
+        "pct": st.integers(0, 100).map(str),
+        "rua": st.lists(mailbox, min_size=1, max_size=3).map(",".join),
+        "adkim": st.sampled_from(["r", "s"]),
+        "aspf": st.sampled_from(["r", "s"]),
+        "fo": st.sampled_from(["0", "1", "d", "s", "1:d"]),
+        "ri": st.integers(0, 86400).map(str),
+    },
+)
+
+
+@given(policy, optional_tags, st.sampled_from(["; ", ";", " ; "]), st.booleans())
+def test_valid_dmarc_records_parse_to_what_was_written(
+    p: str, tags: dict[str, str], sep: str, trailing: bool
+) -> None:
+    parts = ["v=DMARC1", f"p={p}", *(f"{k}={v}" for k, v in tags.items())]
+    record = parse_dmarc(sep.join(parts) + (";" if trailing else ""))
+    assert record.p == p
+    assert record.sp == tags.get("sp", p)
+    assert record.pct == int(tags.get("pct", "100"))
+    assert record.rua == tuple(tags["rua"].split(",")) if "rua" in tags else record.rua == ()
+    assert record.adkim == tags.get("adkim", "r") and record.aspf == tags.get("aspf", "r")
+    assert record.unknown_tags == ()
+
+
+@given(st.text(max_size=200))
+def test_any_text_is_a_dmarc_record_or_a_syntax_error(text: str) -> None:
+    try:
+        parse_dmarc(text)
+    except DmarcSyntaxError as exc:
+        assert str(exc)
+
+
+@given(policy, st.sampled_from(["p", "v", "pct"]))
+def test_a_repeated_dmarc_tag_is_refused(p: str, tag: str) -> None:
+    text = f"v=DMARC1; p={p}; pct=50; {tag}={'DMARC1' if tag == 'v' else p if tag == 'p' else '50'}"
+    try:
+        parse_dmarc(text)
+    except DmarcSyntaxError as exc:
+        assert "appears twice" in str(exc)
+    else:
+        raise AssertionError("a repeated tag was accepted")
