@@ -15,6 +15,7 @@ from penguin_desktop.core.store.database import Database, open_database
 
 if TYPE_CHECKING:
     from penguin_desktop.core.secrets.stores import MasterPassword, SecretStores
+    from penguin_desktop.core.services.domains import DomainService
     from penguin_desktop.core.services.secrets import SecretService
 
 
@@ -63,6 +64,14 @@ class Container:
         from penguin_desktop.core.services.secrets import SecretService
 
         return SecretService(self.db, self.stores)
+
+    @cached_property
+    def domains(self) -> DomainService:
+        # Imported on first use like the secrets: dnspython, httpx and cryptography are not
+        # needed to open the window.
+        from penguin_desktop.core.services.domains import DomainService
+
+        return DomainService(self.db, self.secrets)
 
     def close(self) -> None:
         if "stores" in self.__dict__:

@@ -151,6 +151,7 @@ class SecretKind(enum.StrEnum):
     API_KEY = "api_key"
     VAULT_TOKEN = "vault_token"
     WEBHOOK_SECRET = "webhook_secret"
+    DKIM_KEY = "dkim_key"
 
 
 @dataclass(frozen=True)
@@ -185,3 +186,42 @@ class MigrationResult:
     already_there: int
     cleaned: int
     target: str
+
+
+@dataclass(frozen=True)
+class DkimKeyInfo:
+    selector: str
+    public_key: str
+    bits: int | None
+    private_key_secret: str | None
+
+
+@dataclass(frozen=True)
+class DomainInfo:
+    """A sending domain as the faces see it; `name` is ASCII, `display_name` Unicode."""
+
+    workspace: str
+    name: str
+    display_name: str
+    mail_hosts: tuple[str, ...]
+    server_ips: tuple[str, ...]
+    dkim: tuple[DkimKeyInfo, ...]
+    dmarc_policy: str
+    report_address: str | None
+    mta_sts_mode: str
+    autoconfig: bool
+    provider: str | None
+    created_at: datetime
+    last_score: int | None = None
+    last_worst: str | None = None
+    last_checked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DnsProviderInfo:
+    workspace: str
+    name: str
+    kind: str
+    settings: dict[str, str]
+    credential_secret: str | None
+    created_at: datetime

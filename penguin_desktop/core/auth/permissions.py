@@ -40,6 +40,10 @@ class Permission(enum.StrEnum):
     SECRET_LIST = "secret.list"
     SECRET_WRITE = "secret.write"
     SECRET_REVEAL = "secret.reveal"
+    DOMAIN_READ = "domain.read"
+    DOMAIN_MANAGE = "domain.manage"
+    DOMAIN_FIX = "domain.fix"
+    DNS_PROVIDER_MANAGE = "dns.provider.manage"
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,18 @@ MATRIX: dict[Permission, Rule] = {
     ),
     Permission.SECRET_WRITE: Rule(Scope.WORKSPACE, _MANAGERS, "Set, replace and delete secrets"),
     Permission.SECRET_REVEAL: Rule(Scope.WORKSPACE, _ADMINS, "Reveal a secret's value"),
+    Permission.DOMAIN_READ: Rule(
+        Scope.WORKSPACE, _ALL, "See sending domains, their required records and DNS checks"
+    ),
+    Permission.DOMAIN_MANAGE: Rule(
+        Scope.WORKSPACE, _MANAGERS, "Add and remove sending domains and their DKIM keys"
+    ),
+    Permission.DOMAIN_FIX: Rule(
+        Scope.WORKSPACE, _MANAGERS, "Apply DNS fixes through the workspace's DNS providers"
+    ),
+    Permission.DNS_PROVIDER_MANAGE: Rule(
+        Scope.WORKSPACE, _ADMINS, "Add DNS providers and their credentials"
+    ),
 }
 
 

@@ -28,6 +28,7 @@ class Kind(enum.StrEnum):
     TLS_RPT = "tls-rpt"
     PTR = "ptr"
     SRV = "srv"
+    HOST = "host"
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,15 @@ def required_records(
         )
         for i, host in enumerate(spec.hosts)
     ]
+    for host in spec.hosts:
+        if host == d or host.endswith("." + d):
+            for ip in spec.server_ips:
+                rtype = "A" if ipaddress.ip_address(ip).version == 4 else "AAAA"
+                records.append(
+                    RequiredRecord(
+                        host, rtype, ip, Kind.HOST, f"Address of your mail server {host}"
+                    )
+                )
     records.append(
         RequiredRecord(
             d,

@@ -19,6 +19,7 @@ DEFAULT_ROTATION_DAYS: dict[SecretKind, int | None] = {
     SecretKind.API_KEY: None,
     SecretKind.VAULT_TOKEN: None,
     SecretKind.WEBHOOK_SECRET: None,
+    SecretKind.DKIM_KEY: None,  # rotated by publishing a new selector, never in place
 }
 
 

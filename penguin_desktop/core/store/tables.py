@@ -181,3 +181,57 @@ class SecretRefRow(Base):
     last_accessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (Index("ux_secret_refs_ws_name", "workspace_id", "name", unique=True),)
+
+
+class DnsProviderRow(Base):
+    """Where a workspace's DNS fixes are written; credentials only as a secret reference."""
+
+    __tablename__ = "dns_providers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    settings: Mapped[str] = mapped_column(Text, default="{}")
+    credential_secret: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ux_dns_providers_ws_name", "workspace_id", "name", unique=True),)
+
+
+class SendingDomainRow(Base):
+    """A domain a workspace sends from; lists are JSON text (small, always read whole)."""
+
+    __tablename__ = "sending_domains"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(253))
+    mail_hosts: Mapped[str] = mapped_column(Text, default="[]")
+    server_ips: Mapped[str] = mapped_column(Text, default="[]")
+    dmarc_policy: Mapped[str] = mapped_column(String(16), default="quarantine")
+    report_address: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    mta_sts_mode: Mapped[str] = mapped_column(String(16), default="testing")
+    autoconfig: Mapped[bool] = mapped_column(Boolean, default=False)
+    provider_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dns_providers.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_worst: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (Index("ux_sending_domains_ws_name", "workspace_id", "name", unique=True),)
+
+
+class DkimKeyRow(Base):
+    """A DKIM selector's public key; a generated private key lives in the secret store."""
+
+    __tablename__ = "dkim_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    domain_id: Mapped[int] = mapped_column(ForeignKey("sending_domains.id", ondelete="CASCADE"))
+    selector: Mapped[str] = mapped_column(String(63))
+    public_key: Mapped[str] = mapped_column(Text)
+    bits: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    private_key_secret: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ux_dkim_keys_domain_selector", "domain_id", "selector", unique=True),)

@@ -1,0 +1,752 @@
+"""Sending domains of a workspace: what they need in DNS, how they stand, and fixing them
+through the workspace's DNS providers.
+
+Generated DKIM private keys and provider credentials go to the secret store through
+SecretService (audited there); the database keeps only references. Checks and fixes do their
+network work outside any database transaction, so a slow DNS server never holds a lock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from penguin_desktop.core.auth.emails import normalize_email
+from penguin_desktop.core.auth.permissions import Permission, allows
+from penguin_desktop.core.dns import blacklists as bl
+from penguin_desktop.core.dns import checks, diff, dkim, zonefile
+from penguin_desktop.core.dns.diff import Change, FixPlan
+from penguin_desktop.core.dns.dmarc import POLICIES
+from penguin_desktop.core.dns.findings import PostureSummary, summarize
+from penguin_desktop.core.dns.names import display_domain, normalize_domain, parse_ip
+from penguin_desktop.core.dns.records import (
+    DkimSelector,
+    DomainSpec,
+    RequiredRecord,
+    mta_sts_policy,
+    required_records,
+)
+from penguin_desktop.core.dns.resolver import ENV_NAMESERVER, ResolverConfig
+from penguin_desktop.core.errors import (
+    Cancelled,
+    ConflictError,
+    NotFoundError,
+    ValidationError,
+)
+from penguin_desktop.core.jobs import JobContext
+from penguin_desktop.core.models import (
+    Actor,
+    DkimKeyInfo,
+    DnsProviderInfo,
+    DomainInfo,
+    Role,
+    SecretKind,
+)
+from penguin_desktop.core.providers.cloudflare import CloudflareProvider, api_base
+from penguin_desktop.core.providers.dns import DnsProvider, ManualProvider, ProviderKind
+from penguin_desktop.core.providers.rfc2136 import ALGORITHMS, Rfc2136Provider
+from penguin_desktop.core.services.base import Service
+from penguin_desktop.core.services.secrets import SecretService
+from penguin_desktop.core.store.database import Database
+from penguin_desktop.core.store.tables import (
+    DkimKeyRow,
+    DnsProviderRow,
+    MembershipRow,
+    SendingDomainRow,
+    WorkspaceRow,
+    utcnow,
+)
+
+_PROVIDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+STS_MODES = ("testing", "enforce", "none")
+
+
+@dataclass(frozen=True)
+class RequiredView:
+    domain: str
+    records: tuple[RequiredRecord, ...]
+    mta_sts_policy: str
+    mta_sts_url: str
+
+
+@dataclass(frozen=True)
+class FixResult:
+    """What a fix did. `skipped` are deletions of records that are not ours, left in place
+    because the user did not confirm them; `remaining` is the diff read back afterwards."""
+
+    domain: str
+    provider: str
+    dry_run: bool
+    changes: tuple[Change, ...]
+    applied: int
+    skipped: tuple[Change, ...]
+    manual: tuple[RequiredRecord, ...]
+    remaining: tuple[Change, ...] = ()
+    verified: bool = False
+
+
+@dataclass
+class _Loaded:
+    """Everything a network step needs, copied out of the session."""
+
+    workspace: str
+    workspace_id: int
+    spec: DomainSpec
+    provider_name: str | None = None
+    provider_kind: str | None = None
+    provider_settings: dict[str, Any] = field(default_factory=dict)
+    credential_secret: str | None = None
+
+
+def _email(raw: str) -> str:
+    try:
+        return normalize_email(raw)
+    except ValidationError as exc:
+        raise ValidationError(f"{raw!r} is not a usable report address: {exc.message}") from None
+
+
+def _spec(ws: WorkspaceRow, row: SendingDomainRow, keys: Sequence[DkimKeyRow]) -> DomainSpec:
+    return DomainSpec(
+        name=row.name,
+        mail_hosts=tuple(json.loads(row.mail_hosts)),
+        server_ips=tuple(json.loads(row.server_ips)),
+        dkim=tuple(DkimSelector(k.selector, k.public_key) for k in keys),
+        dmarc_policy=row.dmarc_policy,
+        report_address=row.report_address,
+        mta_sts_mode=row.mta_sts_mode,
+        autoconfig=row.autoconfig,
+        workspace=ws.name,
+    )
+
+
+class DomainService(Service):
+    def __init__(
+        self,
+        db: Database,
+        secrets: SecretService,
+        nameserver: str | None = None,
+        blacklist_file: str | None = None,
+    ) -> None:
+        """`nameserver` (HOST[:PORT]) wins over PENGUIN_DNS_NAMESERVER; neither means the
+        system resolver."""
+        super().__init__(db)
+        self.secrets = secrets
+        self.nameserver = nameserver
+        self.blacklist_file = blacklist_file
+
+    def resolver_config(self, nameserver: str | None = None) -> ResolverConfig:
+        return ResolverConfig.from_setting(
+            nameserver or self.nameserver or os.environ.get(ENV_NAMESERVER)
+        )
+
+    # --- domains -------------------------------------------------------------------------------
+    def add(
+        self,
+        actor: Actor,
+        workspace: str,
+        raw_name: str,
+        *,
+        ips: Sequence[str] = (),
+        mail_hosts: Sequence[str] = (),
+        dkim_selectors: Sequence[str] = (),
+        dkim_keys: dict[str, str] | None = None,
+        dmarc_policy: str = "quarantine",
+        report_address: str | None = None,
+        mta_sts_mode: str = "testing",
+        autoconfig: bool = False,
+        provider: str | None = None,
+    ) -> DomainInfo:
+        """Add a sending domain. Selectors without a given public key get a new 2048-bit key
+        pair whose private half goes to the secret store."""
+        name = normalize_domain(raw_name)
+        hosts = tuple(dict.fromkeys(normalize_domain(h) for h in mail_hosts))
+        addresses = tuple(dict.fromkeys(parse_ip(ip) for ip in ips))
+        if dmarc_policy not in POLICIES:
+            raise ValidationError(f"DMARC policy must be one of {', '.join(POLICIES)}")
+        if mta_sts_mode not in STS_MODES:
+            raise ValidationError(f"MTA-STS mode must be one of {', '.join(STS_MODES)}")
+        report = _email(report_address) if report_address else None
+        given = {s.strip(): dkim.normalize_key(k) for s, k in (dkim_keys or {}).items()}
+        selectors = list(dict.fromkeys([*(s.strip() for s in dkim_selectors), *given]))
+        bits: dict[str, int] = {}
+        for selector in selectors:
+            if not dkim.valid_selector(selector):
+                raise ValidationError(f"{selector!r} is not a valid DKIM selector")
+            if selector in given:
+                try:
+                    bits[selector] = dkim.key_bits(given[selector])
+                except dkim.DkimSyntaxError as exc:
+                    raise ValidationError(f"DKIM key for {selector!r}: {exc}") from None
+        with self._reading(actor) as session:
+            ws, _ = self._workspace(
+                session, actor, workspace, Permission.DOMAIN_MANAGE, writable=True
+            )
+            self._ensure_free(session, ws.id, name)
+            if provider is not None:
+                self._provider_row(session, ws.id, provider)
+        generated: dict[str, str] = {}
+        for selector in selectors:
+            if selector in given:
+                continue
+            pair = dkim.generate_key()
+            secret = f"dkim/{name}/{selector}"
+            self.secrets.set(
+                actor,
+                workspace,
+                secret,
+                SecretKind.DKIM_KEY,
+                pair.private_pem,
+                reason=f"DKIM private key for {selector}._domainkey.{name}",
+            )
+            generated[selector] = secret
+            given[selector] = pair.public_b64
+            bits[selector] = dkim.DEFAULT_BITS
+        try:
+            with self._writing(actor) as session:
+                ws, _ = self._workspace(
+                    session, actor, workspace, Permission.DOMAIN_MANAGE, writable=True
+                )
+                self._ensure_free(session, ws.id, name)
+                provider_id = self._provider_row(session, ws.id, provider).id if provider else None
+                row = SendingDomainRow(
+                    workspace_id=ws.id,
+                    name=name,
+                    mail_hosts=json.dumps(hosts),
+                    server_ips=json.dumps(addresses),
+                    dmarc_policy=dmarc_policy,
+                    report_address=report,
+                    mta_sts_mode=mta_sts_mode,
+                    autoconfig=autoconfig,
+                    provider_id=provider_id,
+                )
+                session.add(row)
+                session.flush()
+                for selector in selectors:
+                    session.add(
+                        DkimKeyRow(
+                            domain_id=row.id,
+                            selector=selector,
+                            public_key=given[selector],
+                            bits=bits.get(selector),
+                            private_key_secret=generated.get(selector),
+                        )
+                    )
+                self._audit(
+                    session,
+                    actor,
+                    "domain.add",
+                    f"domain:{name}",
+                    ws,
+                    name=name,
+                    ips=list(addresses),
+                    mail_hosts=list(hosts),
+                    dkim_selectors=selectors,
+                    generated_keys=sorted(generated),
+                    provider=provider,
+                )
+        except BaseException:
+            for secret in generated.values():
+                self.secrets.delete(actor, workspace, secret, reason="domain add failed")
+            raise
+        return self.get(actor, name, workspace)
+
+    def all(self, actor: Actor, workspace: str | None = None) -> list[DomainInfo]:
+        with self._reading(actor) as session:
+            if workspace:
+                ws, _ = self._workspace(session, actor, workspace, Permission.DOMAIN_READ)
+                spaces = {ws.id: ws}
+            else:
+                spaces = self._visible(session, actor)
+            rows = session.execute(
+                select(SendingDomainRow).where(SendingDomainRow.workspace_id.in_(sorted(spaces)))
+            ).scalars()
+            infos = [self._info(session, spaces[r.workspace_id], r) for r in rows]
+        return sorted(infos, key=lambda d: (d.workspace.casefold(), d.name))
+
+    def get(self, actor: Actor, name: str, workspace: str | None = None) -> DomainInfo:
+        with self._reading(actor) as session:
+            ws, row = self._domain(session, actor, name, workspace, Permission.DOMAIN_READ)
+            return self._info(session, ws, row)
+
+    def remove(self, actor: Actor, name: str, workspace: str | None = None) -> None:
+        """Forget a domain and delete the DKIM private keys we generated for it (its DNS
+        records stay where they are)."""
+        with self._writing(actor) as session:
+            ws, row = self._domain(
+                session, actor, name, workspace, Permission.DOMAIN_MANAGE, writable=True
+            )
+            secrets = [
+                k.private_key_secret for k in self._keys(session, row) if k.private_key_secret
+            ]
+            ws_name = ws.name
+            session.delete(row)
+            self._audit(session, actor, "domain.remove", f"domain:{row.name}", ws, name=row.name)
+        for secret in secrets:
+            self.secrets.delete(actor, ws_name, secret, reason=f"domain {name} removed")
+
+    def records(self, actor: Actor, name: str, workspace: str | None = None) -> RequiredView:
+        loaded = self._load(actor, name, workspace, Permission.DOMAIN_READ)
+        spec = loaded.spec
+        return RequiredView(
+            spec.name,
+            tuple(required_records(spec)),
+            mta_sts_policy(spec),
+            f"https://mta-sts.{spec.name}/.well-known/mta-sts.txt",
+        )
+
+    def export_zone(self, actor: Actor, name: str, workspace: str | None = None) -> str:
+        loaded = self._load(actor, name, workspace, Permission.DOMAIN_READ)
+        return zonefile.snippet(loaded.spec, required_records(loaded.spec))
+
+    # --- checks --------------------------------------------------------------------------------
+    def check(
+        self,
+        actor: Actor,
+        names: Sequence[str] = (),
+        workspace: str | None = None,
+        *,
+        blacklists: bool = True,
+        nameserver: str | None = None,
+        ctx: JobContext | None = None,
+    ) -> PostureSummary:
+        """Check the named domains, or every domain of `workspace` (or every visible one)."""
+        ctx = ctx or JobContext()
+        if names:
+            loaded = [self._load(actor, n, workspace, Permission.DOMAIN_READ) for n in names]
+            specs = [item.spec for item in loaded]
+        else:
+            specs = [self._spec_of(actor, d) for d in self.all(actor, workspace)]
+        lists = bl.load(self.blacklist_file) if blacklists else []
+
+        def done(count: int, total: int) -> None:
+            ctx.progress(count / total, f"checked {count} of {total} domains")
+
+        if ctx.cancelled:
+            raise Cancelled("check cancelled before it started")
+        reports = checks.run_checks(specs, self.resolver_config(nameserver), lists, done)
+        with self.db.write() as session:
+            for report in reports:
+                row = session.execute(
+                    select(SendingDomainRow)
+                    .join(WorkspaceRow, WorkspaceRow.id == SendingDomainRow.workspace_id)
+                    .where(
+                        WorkspaceRow.name == report.workspace,
+                        SendingDomainRow.name == report.domain,
+                    )
+                ).scalar_one_or_none()
+                if row is not None:
+                    worst = report.worst
+                    row.last_score, row.last_checked_at = report.score, utcnow()
+                    row.last_worst = worst.code if worst else None
+        return summarize(reports)
+
+    def _spec_of(self, actor: Actor, info: DomainInfo) -> DomainSpec:
+        return DomainSpec(
+            name=info.name,
+            mail_hosts=info.mail_hosts,
+            server_ips=info.server_ips,
+            dkim=tuple(DkimSelector(k.selector, k.public_key) for k in info.dkim),
+            dmarc_policy=info.dmarc_policy,
+            report_address=info.report_address,
+            mta_sts_mode=info.mta_sts_mode,
+            autoconfig=info.autoconfig,
+            workspace=info.workspace,
+        )
+
+    # --- fixes ---------------------------------------------------------------------------------
+    def plan(
+        self,
+        actor: Actor,
+        name: str,
+        workspace: str | None = None,
+        *,
+        provider: str | None = None,
+        nameserver: str | None = None,
+    ) -> tuple[FixPlan, str]:
+        """The diff between what the provider publishes and what is required."""
+        loaded = self._load(actor, name, workspace, Permission.DOMAIN_READ, provider)
+        live = self._live_provider(actor, loaded, nameserver)
+        published = live.read(loaded.spec.name, diff.lookups_needed(loaded.spec))
+        return diff.plan(loaded.spec, published), live.describe()
+
+    def fix(
+        self,
+        actor: Actor,
+        name: str,
+        workspace: str | None = None,
+        *,
+        dry_run: bool = False,
+        confirm_deletes: bool = False,
+        provider: str | None = None,
+        nameserver: str | None = None,
+        ctx: JobContext | None = None,
+    ) -> FixResult:
+        """Apply the diff through the provider, then read back to prove nothing is left.
+        Deleting records that are not ours happens only with `confirm_deletes`."""
+        ctx = ctx or JobContext()
+        permission = Permission.DOMAIN_READ if dry_run else Permission.DOMAIN_FIX
+        loaded = self._load(actor, name, workspace, permission, provider, writable=not dry_run)
+        live = self._live_provider(actor, loaded, nameserver)
+        spec = loaded.spec
+        ctx.progress(0.0, f"reading published records of {spec.name}")
+        before = diff.plan(spec, live.read(spec.name, diff.lookups_needed(spec)))
+        chosen = [c for c in before.changes if confirm_deletes or not c.needs_confirmation]
+        skipped = tuple(c for c in before.changes if c not in chosen)
+        if dry_run or not chosen:
+            return FixResult(
+                spec.name,
+                live.describe(),
+                dry_run,
+                before.changes,
+                0,
+                skipped,
+                before.manual,
+                before.changes if dry_run else (),
+                verified=not dry_run,
+            )
+        applied = 0
+        try:
+            applied = live.apply(spec.name, chosen, ctx)
+        finally:
+            with self._writing(actor) as session:
+                ws, _ = self._workspace(session, actor, loaded.workspace, Permission.DOMAIN_FIX)
+                self._audit(
+                    session,
+                    actor,
+                    "domain.fix",
+                    f"domain:{spec.name}",
+                    ws,
+                    name=spec.name,
+                    provider=loaded.provider_name or "manual",
+                    applied=applied,
+                    changes=[c.describe() for c in chosen[:50]],
+                    skipped=[c.describe() for c in skipped],
+                )
+        after = diff.plan(spec, live.read(spec.name, diff.lookups_needed(spec)))
+        remaining = tuple(c for c in after.changes if c not in skipped)
+        return FixResult(
+            spec.name,
+            live.describe(),
+            False,
+            before.changes,
+            applied,
+            skipped,
+            before.manual,
+            remaining,
+            verified=not remaining,
+        )
+
+    # --- providers -----------------------------------------------------------------------------
+    def add_provider(
+        self,
+        actor: Actor,
+        workspace: str,
+        raw_name: str,
+        kind: ProviderKind,
+        settings: dict[str, str],
+        credential: str | None = None,
+    ) -> DnsProviderInfo:
+        name = raw_name.strip()
+        if not _PROVIDER_NAME.match(name):
+            raise ValidationError(
+                f"bad provider name {raw_name!r}: 1-64 letters, digits and . _ - "
+            )
+        clean = self._provider_settings(kind, settings)
+        if kind is not ProviderKind.MANUAL and not credential:
+            what = "TSIG secret" if kind is ProviderKind.RFC2136 else "API token"
+            raise ValidationError(f"a {kind.value} provider needs its {what}")
+        if kind is ProviderKind.RFC2136:
+            assert credential is not None
+            Rfc2136Provider("127.0.0.1", 53, clean["key_name"], credential, clean["algorithm"])
+        with self._reading(actor) as session:
+            ws, _ = self._workspace(
+                session, actor, workspace, Permission.DNS_PROVIDER_MANAGE, writable=True
+            )
+            self._ensure_provider_free(session, ws.id, name)
+        secret = f"dns-provider/{name}" if credential else None
+        if credential and secret:
+            self.secrets.set(
+                actor,
+                workspace,
+                secret,
+                SecretKind.API_KEY,
+                credential,
+                reason=f"credential of DNS provider {name}",
+            )
+        try:
+            with self._writing(actor) as session:
+                ws, _ = self._workspace(
+                    session, actor, workspace, Permission.DNS_PROVIDER_MANAGE, writable=True
+                )
+                self._ensure_provider_free(session, ws.id, name)
+                row = DnsProviderRow(
+                    workspace_id=ws.id,
+                    name=name,
+                    kind=kind.value,
+                    settings=json.dumps(clean, sort_keys=True),
+                    credential_secret=secret,
+                )
+                session.add(row)
+                session.flush()
+                self._audit(
+                    session,
+                    actor,
+                    "dns.provider.add",
+                    f"dns-provider:{name}",
+                    ws,
+                    name=name,
+                    kind=kind.value,
+                    **clean,
+                )
+                return self._provider_info(ws, row)
+        except BaseException:
+            if secret:
+                self.secrets.delete(actor, workspace, secret, reason="provider add failed")
+            raise
+
+    def providers(self, actor: Actor, workspace: str | None = None) -> list[DnsProviderInfo]:
+        with self._reading(actor) as session:
+            if workspace:
+                ws, _ = self._workspace(session, actor, workspace, Permission.DOMAIN_READ)
+                spaces = {ws.id: ws}
+            else:
+                spaces = self._visible(session, actor)
+            rows = session.execute(
+                select(DnsProviderRow).where(DnsProviderRow.workspace_id.in_(sorted(spaces)))
+            ).scalars()
+            infos = [self._provider_info(spaces[r.workspace_id], r) for r in rows]
+        return sorted(infos, key=lambda p: (p.workspace.casefold(), p.name))
+
+    def test_provider(self, actor: Actor, workspace: str, name: str) -> str:
+        with self._reading(actor) as session:
+            ws, _ = self._workspace(session, actor, workspace, Permission.DOMAIN_FIX)
+            row = self._provider_row(session, ws.id, name)
+            loaded = _Loaded(
+                ws.name,
+                ws.id,
+                DomainSpec(name="provider.test"),
+                row.name,
+                row.kind,
+                json.loads(row.settings),
+                row.credential_secret,
+            )
+        return self._live_provider(actor, loaded, None).test()
+
+    @staticmethod
+    def _provider_settings(kind: ProviderKind, settings: dict[str, str]) -> dict[str, str]:
+        given = {k: v.strip() for k, v in settings.items() if v and v.strip()}
+        if kind is ProviderKind.RFC2136:
+            if "server" not in given or "key_name" not in given:
+                raise ValidationError(
+                    "an rfc2136 provider needs --server HOST[:PORT] and --key-name"
+                )
+            ResolverConfig.from_setting(given["server"])
+            given.setdefault("algorithm", "hmac-sha256")
+            if given["algorithm"] not in ALGORITHMS:
+                raise ValidationError(f"TSIG algorithm must be one of {', '.join(ALGORITHMS)}")
+            allowed = {"server", "key_name", "algorithm", "zone"}
+        elif kind is ProviderKind.CLOUDFLARE:
+            allowed = {"zone", "api"}
+        else:
+            allowed = set()
+        unknown = set(given) - allowed
+        if unknown:
+            raise ValidationError(
+                f"a {kind.value} provider takes no {', '.join(sorted(unknown))} setting"
+            )
+        if "zone" in given:
+            given["zone"] = normalize_domain(given["zone"])
+        return given
+
+    def _live_provider(self, actor: Actor, loaded: _Loaded, nameserver: str | None) -> DnsProvider:
+        if loaded.provider_kind is None or loaded.provider_kind == ProviderKind.MANUAL:
+            return ManualProvider(self.resolver_config(nameserver))
+        assert loaded.credential_secret is not None
+        credential = self.secrets.use(
+            actor,
+            loaded.workspace,
+            loaded.credential_secret,
+            purpose=f"DNS provider {loaded.provider_name}",
+        )
+        settings = loaded.provider_settings
+        if loaded.provider_kind == ProviderKind.RFC2136:
+            ((host, port),) = ResolverConfig.from_setting(settings["server"]).nameservers[:1]
+            return Rfc2136Provider(
+                host,
+                port,
+                settings["key_name"],
+                credential,
+                settings["algorithm"],
+                settings.get("zone"),
+            )
+        return CloudflareProvider(
+            credential, settings.get("api") or api_base(), settings.get("zone")
+        )
+
+    # --- helpers -------------------------------------------------------------------------------
+    def _load(
+        self,
+        actor: Actor,
+        name: str,
+        workspace: str | None,
+        permission: Permission,
+        provider: str | None = None,
+        writable: bool = False,
+    ) -> _Loaded:
+        with self._reading(actor) as session:
+            ws, row = self._domain(session, actor, name, workspace, permission, writable)
+            spec = _spec(ws, row, self._keys(session, row))
+            prov: DnsProviderRow | None = None
+            if provider is not None:
+                prov = self._provider_row(session, ws.id, provider)
+            elif row.provider_id is not None:
+                prov = session.get(DnsProviderRow, row.provider_id)
+            if prov is None:
+                return _Loaded(ws.name, ws.id, spec)
+            return _Loaded(
+                ws.name,
+                ws.id,
+                spec,
+                prov.name,
+                prov.kind,
+                json.loads(prov.settings),
+                prov.credential_secret,
+            )
+
+    def _domain(
+        self,
+        session: Session,
+        actor: Actor,
+        raw_name: str,
+        workspace: str | None,
+        permission: Permission,
+        writable: bool = False,
+    ) -> tuple[WorkspaceRow, SendingDomainRow]:
+        name = normalize_domain(raw_name)
+        if workspace is None:
+            spaces = self._visible(session, actor, permission=None)
+            found = (
+                session.execute(
+                    select(SendingDomainRow.workspace_id).where(
+                        SendingDomainRow.name == name,
+                        SendingDomainRow.workspace_id.in_(sorted(spaces)),
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            if not found:
+                raise NotFoundError(
+                    f"no sending domain {display_domain(name)!r} in your workspaces"
+                )
+            if len(found) > 1:
+                where = ", ".join(sorted(spaces[i].name for i in found))
+                raise ValidationError(
+                    f"{display_domain(name)} is in several workspaces ({where}): "
+                    "say which with --workspace"
+                )
+            workspace = spaces[found[0]].name
+        ws, _ = self._workspace(session, actor, workspace, permission, writable=writable)
+        row = session.execute(
+            select(SendingDomainRow).where(
+                SendingDomainRow.workspace_id == ws.id, SendingDomainRow.name == name
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            raise NotFoundError(f"no sending domain {display_domain(name)!r} in {ws.name!r}")
+        return ws, row
+
+    def _visible(
+        self, session: Session, actor: Actor, permission: Permission | None = Permission.DOMAIN_READ
+    ) -> dict[int, WorkspaceRow]:
+        if actor.org_role is Role.OWNER:
+            return {w.id: w for w in session.execute(select(WorkspaceRow)).scalars()}
+        rows = session.execute(
+            select(WorkspaceRow, MembershipRow.role)
+            .join(MembershipRow, MembershipRow.workspace_id == WorkspaceRow.id)
+            .where(MembershipRow.user_id == actor.user_id)
+        ).all()
+        return {w.id: w for w, role in rows if permission is None or allows(Role(role), permission)}
+
+    @staticmethod
+    def _keys(session: Session, row: SendingDomainRow) -> list[DkimKeyRow]:
+        return list(
+            session.execute(
+                select(DkimKeyRow)
+                .where(DkimKeyRow.domain_id == row.id)
+                .order_by(DkimKeyRow.selector)
+            ).scalars()
+        )
+
+    def _info(self, session: Session, ws: WorkspaceRow, row: SendingDomainRow) -> DomainInfo:
+        provider = session.get(DnsProviderRow, row.provider_id) if row.provider_id else None
+        return DomainInfo(
+            workspace=ws.name,
+            name=row.name,
+            display_name=display_domain(row.name),
+            mail_hosts=tuple(json.loads(row.mail_hosts)) or (f"mail.{row.name}",),
+            server_ips=tuple(json.loads(row.server_ips)),
+            dkim=tuple(
+                DkimKeyInfo(k.selector, k.public_key, k.bits, k.private_key_secret)
+                for k in self._keys(session, row)
+            ),
+            dmarc_policy=row.dmarc_policy,
+            report_address=row.report_address,
+            mta_sts_mode=row.mta_sts_mode,
+            autoconfig=row.autoconfig,
+            provider=provider.name if provider else None,
+            created_at=row.created_at,
+            last_score=row.last_score,
+            last_worst=row.last_worst,
+            last_checked_at=row.last_checked_at,
+        )
+
+    @staticmethod
+    def _provider_info(ws: WorkspaceRow, row: DnsProviderRow) -> DnsProviderInfo:
+        return DnsProviderInfo(
+            ws.name,
+            row.name,
+            row.kind,
+            json.loads(row.settings),
+            row.credential_secret,
+            row.created_at,
+        )
+
+    @staticmethod
+    def _ensure_free(session: Session, workspace_id: int, name: str) -> None:
+        taken = session.execute(
+            select(SendingDomainRow.id).where(
+                SendingDomainRow.workspace_id == workspace_id, SendingDomainRow.name == name
+            )
+        ).scalar_one_or_none()
+        if taken is not None:
+            raise ConflictError(f"{display_domain(name)} is already a sending domain here")
+
+    @staticmethod
+    def _ensure_provider_free(session: Session, workspace_id: int, name: str) -> None:
+        taken = session.execute(
+            select(DnsProviderRow.id).where(
+                DnsProviderRow.workspace_id == workspace_id, DnsProviderRow.name == name
+            )
+        ).scalar_one_or_none()
+        if taken is not None:
+            raise ConflictError(f"a DNS provider named {name!r} already exists here")
+
+    @staticmethod
+    def _provider_row(session: Session, workspace_id: int, name: str) -> DnsProviderRow:
+        row = session.execute(
+            select(DnsProviderRow).where(
+                DnsProviderRow.workspace_id == workspace_id, DnsProviderRow.name == name.strip()
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            raise NotFoundError(f"no DNS provider named {name.strip()!r} in this workspace")
+        return row
+
