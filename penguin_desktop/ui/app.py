@@ -26,6 +26,7 @@ from penguin_desktop.ui.dialogs.login import LoginDialog
 from penguin_desktop.ui.errors import install_excepthook, show_error
 from penguin_desktop.ui.main_window import MainWindow
 from penguin_desktop.ui.state import AppState
+from penguin_desktop.ui.unlock import MasterPasswordPrompt
 
 ALREADY_RUNNING = 3
 
@@ -99,7 +100,8 @@ def run(argv: Sequence[str], on_window_shown: Callable[[MainWindow], None] | Non
             blocking=True,
         )
         return ALREADY_RUNNING
-    container = Container(settings)
+    prompt = MasterPasswordPrompt()
+    container = Container(settings, master_password=prompt)
     try:
         try:
             actor = sign_in(container)
@@ -115,6 +117,7 @@ def run(argv: Sequence[str], on_window_shown: Callable[[MainWindow], None] | Non
             QTimer.singleShot(0, lambda: on_window_shown(window))
         return app.exec()
     finally:
+        prompt.abort()
         container.close()
         lock.unlock()
 

@@ -32,14 +32,16 @@ from penguin_desktop.ui.idle import IdleWatcher
 from penguin_desktop.ui.pages.audit import AuditPage
 from penguin_desktop.ui.pages.base import Page
 from penguin_desktop.ui.pages.members import MembersPage
+from penguin_desktop.ui.pages.secrets import SecretsPage
 from penguin_desktop.ui.pages.settings import SettingsPage
 from penguin_desktop.ui.pages.workspaces import WorkspacesPage
 from penguin_desktop.ui.resources import app_icon, icon
 from penguin_desktop.ui.state import AppState
+from penguin_desktop.ui.unlock import prompt_of
 from penguin_desktop.ui.widgets.jobs import JobsWidget
 from penguin_desktop.ui.widgets.lock_screen import LockScreen
 
-PAGES: tuple[type[Page], ...] = (WorkspacesPage, MembersPage, AuditPage, SettingsPage)
+PAGES: tuple[type[Page], ...] = (WorkspacesPage, MembersPage, AuditPage, SecretsPage, SettingsPage)
 
 NO_WORKSPACE = "No workspace yet"
 
@@ -324,6 +326,9 @@ class MainWindow(QMainWindow):
     # --- closing --------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         """Cancel running jobs and wait for them, so no worker outlives the database."""
+        prompt = prompt_of(self.state.container)
+        if prompt is not None:
+            prompt.abort()  # a worker waiting for the master password gives up
         self.state.runner.cancel_all()
         self.state.runner.wait(10_000)
         self.idle.shutdown()

@@ -1,4 +1,5 @@
-"""First run: name the agency and create its owner account."""
+"""First run: name the agency, create its owner account and, on a computer without an OS
+keyring, the master password of the encrypted secrets file."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ from penguin_desktop.container import Container
 from penguin_desktop.core.auth.passwords import MIN_LENGTH, check_policy
 from penguin_desktop.core.errors import PenguinError, ValidationError
 from penguin_desktop.core.models import Actor, Face
+from penguin_desktop.core.secrets.backend import BackendKind
+from penguin_desktop.core.secrets.file_store import MIN_MASTER_LENGTH
 from penguin_desktop.ui.dialogs.form import FormDialog, password_field
+from penguin_desktop.ui.dialogs.master_password import check_new_master
+from penguin_desktop.ui.unlock import MasterPasswordPrompt, prompt_of
 
 
 class FirstRunDialog(FormDialog):
@@ -41,6 +46,34 @@ class FirstRunDialog(FormDialog):
         self.form.addRow("Confirm password", self.confirm)
         for field in (self.password, self.email):
             field.textChanged.connect(self._check_policy)
+        self.prompt: MasterPasswordPrompt | None = None
+        self.master: QLineEdit | None = None
+        self.master_confirm: QLineEdit | None = None
+        self._add_master_password()
+
+    def _add_master_password(self) -> None:
+        """No usable OS keyring: secrets go to the encrypted file, whose password is set now."""
+        stores = self.container.stores
+        prompt = prompt_of(self.container)
+        kind, why = stores.default_kind()
+        if prompt is None or kind is not BackendKind.FILE or stores.file_path.exists():
+            return
+        self.prompt = prompt
+        self.master = password_field(f"at least {MIN_MASTER_LENGTH} characters")
+        self.master_confirm = password_field("type it again")
+        heading = QLabel("Secrets file")
+        heading.setObjectName("subhead")
+        reason = why.removeprefix("default: ")
+        hint = QLabel(
+            f"{reason[:1].upper()}{reason[1:]}. Its master password is asked once per session "
+            "and cannot be recovered; keep it apart from your sign-in password."
+        )
+        hint.setObjectName("fieldHint")
+        hint.setWordWrap(True)
+        self.form.addRow(heading)
+        self.form.addRow("Master password", self.master)
+        self.form.addRow("Confirm master", self.master_confirm)
+        self.form.addRow("", hint)
 
     def _check_policy(self) -> None:
         """Core's own password rules, shown while typing so the owner is not surprised."""
@@ -62,6 +95,17 @@ class FirstRunDialog(FormDialog):
     def submit(self) -> None:
         if self.password.text() != self.confirm.text():
             raise ValidationError("the two passwords differ; type the same password twice")
-        self.actor = self.container.auth.initialize(
-            self.org_name.text(), self.email.text(), self.password.text(), Face.GUI
-        )
+        master = None
+        if self.master is not None and self.master_confirm is not None:
+            master = self.master.text()
+            check_new_master(master, self.master_confirm.text())
+            if master == self.password.text():
+                raise ValidationError("use a master password different from your sign-in password")
+        if self.actor is None:
+            self.actor = self.container.auth.initialize(
+                self.org_name.text(), self.email.text(), self.password.text(), Face.GUI
+            )
+            for field in (self.org_name, self.email, self.password, self.confirm):
+                field.setEnabled(False)  # created; only the secrets file may still need a retry
+        if master is not None and self.prompt is not None:
+            self.prompt.unlock_with(self.container.stores, master)
