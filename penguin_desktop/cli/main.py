@@ -11,6 +11,7 @@ import click
 
 from penguin_desktop import __version__, log
 from penguin_desktop.cli.commands.audit import audit
+from penguin_desktop.cli.commands.domain import dns, domain
 from penguin_desktop.cli.commands.member import member
 from penguin_desktop.cli.commands.secrets import secrets
 from penguin_desktop.cli.commands.setup import init, roles
@@ -63,7 +64,7 @@ def cli() -> None:
     """
 
 
-for command in (init, roles, workspace, user, member, audit, login_activity, secrets):
+for command in (init, roles, workspace, user, member, audit, login_activity, secrets, domain, dns):
     cli.add_command(command)
 
 

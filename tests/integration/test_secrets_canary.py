@@ -11,6 +11,8 @@ from click.testing import CliRunner
 
 from penguin_desktop.cli.main import cli
 from tests.cli.test_commands import _all_commands
+from tests.servers.bind import BindServer
+from tests.servers.dns_zones import SERVER_IP
 from tests.servers.file_keyring import FileBackedKeyring
 from tests.servers.vault import VaultServer
 
@@ -22,7 +24,7 @@ OWNER = {
 }
 
 
-def test_the_canary_is_nowhere(tmp_path: Path, vault: VaultServer) -> None:
+def test_the_canary_is_nowhere(tmp_path: Path, vault: VaultServer, bind: BindServer) -> None:
     data = tmp_path / "data"
     exports = tmp_path / "exports"
     exports.mkdir()
@@ -136,6 +138,35 @@ def test_the_canary_is_nowhere(tmp_path: Path, vault: VaultServer) -> None:
         run("secrets", "delete", "doomed", "-w", "Acme")
     finally:
         keyring.set_keyring(previous)
+    # Sending domains: a generated DKIM key and a TSIG secret go to Globex's Vault too.
+    run("domain", "add", "good.test", "-w", "Globex", "--ip", SERVER_IP, "--dkim-selector", "pm")
+    run("domain", "list")
+    run("domain", "records", "good.test")
+    run("domain", "export-zone", "good.test")
+    run("domain", "check", "good.test", "--nameserver", bind.address, "--no-blacklists")
+    run("domain", "check", "--all", "--nameserver", bind.address, "--no-blacklists")
+    run(
+        "dns",
+        "provider",
+        "add",
+        "bind",
+        "-w",
+        "Globex",
+        "--kind",
+        "rfc2136",
+        "--server",
+        bind.address,
+        "--key-name",
+        bind.key_name,
+        "--secret-stdin",
+        stdin=bind.key_secret + "\n",
+    )
+    run("dns", "provider", "list")
+    run("dns", "provider", "test", "bind", "-w", "Globex")
+    # A dry run: good.test is shared with the other DNS tests and must stay as it is.
+    run("domain", "fix", "good.test", "--dry-run", "--provider", "bind")
+    run("domain", "add", "gone.test", "-w", "Globex", "--dkim-selector", "s1")
+    run("domain", "remove", "gone.test")
     run("roles")
     run("user", "add", "u@agency.test", "--password-stdin", stdin="Lantern-fjord-2026!y\n")
     run("user", "list")
@@ -171,4 +202,4 @@ def test_the_canary_is_nowhere(tmp_path: Path, vault: VaultServer) -> None:
         assert CANARY.encode() not in path.read_bytes(), f"canary found in {path}"
 
 
-_GROUPS = {"workspace", "user", "member", "audit", "secrets"}
+_GROUPS = {"workspace", "user", "member", "audit", "secrets", "domain", "dns"}

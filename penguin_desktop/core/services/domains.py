@@ -749,4 +749,3 @@ class DomainService(Service):
         if row is None:
             raise NotFoundError(f"no DNS provider named {name.strip()!r} in this workspace")
         return row
-
