@@ -307,3 +307,21 @@ def test_wrong_master_password_is_an_authentication_error(
             other.secrets.reveal(owner, acme, "k")
     finally:
         other.close()
+
+
+def test_a_workspace_override_can_be_dropped_and_vault_settings_changed_without_the_token(
+    container: Container, owner: Actor, acme: str, vault: VaultServer
+) -> None:
+    _use_vault(container, owner, vault, acme)
+    container.secrets.set(owner, acme, "k", SecretKind.API_KEY, "in-vault")
+    again = container.secrets.set_backend(
+        owner, BackendKind.VAULT, acme, VaultConfig(vault.address, mount="secret", timeout=5.0)
+    )
+    assert again.settings["timeout"] == "5.0"
+    info = container.secrets.clear_backend(owner, acme)
+    assert info.kind == "file" and info.scope == "org"
+    assert container.secrets.reveal(owner, acme, "k") == "in-vault"
+    with pytest.raises(NotFoundError, match="no backend of its own"):
+        container.secrets.clear_backend(owner, acme)
+    with pytest.raises(ValidationError, match="needs a token"):
+        container.secrets.set_backend(owner, BackendKind.VAULT, None, VaultConfig(vault.address))

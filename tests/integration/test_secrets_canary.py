@@ -136,6 +136,7 @@ def test_the_canary_is_nowhere(tmp_path: Path, vault: VaultServer, bind: BindSer
             stdin=CANARY + "-doomed",
         )
         run("secrets", "delete", "doomed", "-w", "Acme")
+        run("secrets", "backend", "clear", "-w", "Acme")
     finally:
         keyring.set_keyring(previous)
     # Sending domains: a generated DKIM key and a TSIG secret go to Globex's Vault too.

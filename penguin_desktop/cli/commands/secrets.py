@@ -107,12 +107,20 @@ def set_backend(
         elif token_stdin:
             token = read_stdin_secret("token")
         else:
-            token = os.environ.get("VAULT_TOKEN")
-            if not token:
-                raise ValidationError("Vault needs a token: --token-stdin or VAULT_TOKEN")
+            token = os.environ.get("VAULT_TOKEN") or None
     actor = state.actor()
     info = state.container.secrets.set_backend(actor, chosen, workspace, vault, token, secret_id)
     emit_object(state, info, "Secret backend is now " + _info_text(info))
+
+
+@backend.command("clear")
+@click.option("--workspace", "-w", required=True, help="Workspace whose override to drop.")
+@shared_options()
+@pass_state
+def clear(state: CliState, workspace: str) -> None:
+    """Drop a workspace's own backend so it follows the organization's again."""
+    info = state.container.secrets.clear_backend(state.actor(), workspace)
+    emit_object(state, info, f"{workspace!r} now uses " + _info_text(info))
 
 
 @backend.command("test")

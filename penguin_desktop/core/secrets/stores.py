@@ -74,12 +74,21 @@ class SecretStores:
         """Unlock the secrets file (creating it on first use), once per session."""
         with self._lock:
             if self._file is None:
-                if not self.file_path.exists():
-                    EncryptedFileStore.create(self.file_path, self.master_password(True), self._kdf)
-                self._file = EncryptedFileStore(
-                    self.file_path, self.master_password(False), self._kdf
-                )
+                if self.file_path.exists():
+                    password = self.master_password(False)
+                else:
+                    password = self.master_password(True)
+                    EncryptedFileStore.create(self.file_path, password, self._kdf)
+                self._file = EncryptedFileStore(self.file_path, password, self._kdf)
             return self._file
+
+    @property
+    def file_unlocked(self) -> bool:
+        """Whether this session already holds the file's key (no password prompt needed)."""
+        return self._file is not None
+
+    def has_credential(self, scope: str) -> bool:
+        return any(self._credential(scope, what) for what in ("token", "secret-id"))
 
     def bootstrap(self) -> SecretBackend:
         return self.keyring() if self.keyring_problem() is None else self.file()

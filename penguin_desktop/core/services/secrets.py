@@ -54,6 +54,7 @@ from penguin_desktop.core.store.tables import (
 )
 
 ORG_SCOPE = "org"
+INHERIT = "inherit"  # a workspace row kept only for its Vault settings
 MAX_VALUE_BYTES = 64 * 1024
 MIGRATION_BATCH = 50
 COPY_WORKERS = 4  # network-bound copies (Vault) overlap; the stores are thread-safe
@@ -135,7 +136,7 @@ class SecretService(Service):
         """(kind, scope, why, vault settings) of the store new secrets go to."""
         if workspace_id is not None:
             row = session.get(SecretBackendRow, _scope_of(workspace_id))
-            if row is not None:
+            if row is not None and row.kind != INHERIT:
                 why = f"workspace override set by {row.updated_by} on {row.updated_at:%Y-%m-%d}"
                 return BackendKind(row.kind), row.scope, why, _vault_config(row)
         org = session.get(SecretBackendRow, ORG_SCOPE)
@@ -176,17 +177,18 @@ class SecretService(Service):
             problem = self.stores.keyring_problem()
             if problem:
                 raise ValidationError(f"cannot use the OS keyring: {problem}")
+        with self._reading(actor) as session:
+            scope, ws = self._authorize_backend(session, actor, workspace)
         if kind is BackendKind.VAULT:
             if vault is None:
                 raise ValidationError("Vault needs an address (--address or VAULT_ADDR)")
-            if vault.role_id is None and token is None:
+            keep = token is None and secret_id is None and self.stores.has_credential(scope)
+            if vault.role_id is None and token is None and not keep:
                 raise ValidationError(
                     "Vault needs a token (--token-stdin or VAULT_TOKEN) or AppRole"
                 )
-            if vault.role_id is not None and secret_id is None:
+            if vault.role_id is not None and secret_id is None and not keep:
                 raise ValidationError("AppRole login needs a secret ID (--secret-id-stdin)")
-        with self._reading(actor) as session:
-            scope, ws = self._authorize_backend(session, actor, workspace)
         if token is not None:
             self.stores.save_credential(scope, "token", token)
         if secret_id is not None:
@@ -208,6 +210,23 @@ class SecretService(Service):
                 summary.update(address=vault.address, mount=vault.mount)
                 summary["auth"] = "approle" if vault.role_id else "static"
             self._audit(session, actor, "secret.backend.set", f"backend:{scope}", ws_row, **summary)
+        return self.backend_info(actor, workspace)
+
+    def clear_backend(self, actor: Actor, workspace: str) -> BackendInfo:
+        """Drop a workspace's own backend: new secrets follow the organization's again. Secrets
+        already stored stay where they are until `migrate` moves them, so the override's Vault
+        settings are kept to reach them."""
+        with self._writing(actor) as session:
+            scope, ws_id = self._authorize_backend(session, actor, workspace)
+            row = session.get(SecretBackendRow, scope)
+            if row is None or row.kind == INHERIT:
+                raise NotFoundError(f"workspace {workspace!r} has no backend of its own")
+            kind, row.kind = row.kind, INHERIT
+            row.updated_by, row.updated_at = actor.email, utcnow()
+            ws_row = session.get(WorkspaceRow, ws_id)
+            self._audit(
+                session, actor, "secret.backend.clear", f"backend:{scope}", ws_row, backend=kind
+            )
         return self.backend_info(actor, workspace)
 
     def _authorize_backend(
