@@ -13,6 +13,7 @@ from penguin_desktop.core.dns.checks import run_checks
 from penguin_desktop.core.dns.findings import DomainReport, Severity
 from penguin_desktop.core.dns.records import DkimSelector, DomainSpec
 from penguin_desktop.core.dns.resolver import ResolverConfig
+from penguin_desktop.core.errors import Cancelled
 from tests.servers.bind import BindServer
 from tests.servers.dns_zones import BLOCKLISTS, LISTED_IP, REPORTS, SERVER_IP, good_key
 
@@ -174,8 +175,15 @@ def test_nxdomain_nodata_and_missing_selector_are_told_apart(bind: BindServer) -
     assert "exists but has no MX record (NODATA)" in finding(nodata, "mx.missing")
 
 
-@pytest.mark.parametrize("workers", [1])
-def test_many_domains_share_lookups(bind: BindServer, workers: int) -> None:
-    reports = check(bind, *(spec(n) for n in ("good.test", "nodmarc.test", "weak.test")))
-    assert [r.domain for r in reports] == ["good.test", "nodmarc.test", "weak.test"]
-    assert reports[0].score > reports[2].score
+def test_worker_processes_give_the_same_reports_in_order(bind: BindServer) -> None:
+    specs = [spec(n) for n in ("good.test", "nodmarc.test", "weak.test", "loop.test")] * 2
+    config = ResolverConfig.from_setting(bind.address)
+    progress: list[int] = []
+    together = run_checks(specs, config, workers=2, on_done=lambda d, _t: progress.append(d))
+    alone = run_checks(specs, config, workers=1)
+    assert [(r.domain, r.score, r.findings) for r in together] == [
+        (r.domain, r.score, r.findings) for r in alone
+    ]
+    assert progress[-1] == len(specs)
+    with pytest.raises(Cancelled, match="check cancelled after 4 of 8 domains"):
+        run_checks(specs, config, workers=2, cancelled=lambda: True)

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import multiprocessing
+import os
 import re
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from penguin_desktop.core.dns import blacklists as bl
 from penguin_desktop.core.dns import dkim as dk
@@ -25,6 +28,7 @@ from penguin_desktop.core.dns.records import (
     mta_sts_id,
 )
 from penguin_desktop.core.dns.resolver import Answer, DnsClient, ResolverConfig
+from penguin_desktop.core.errors import Cancelled
 
 OK, WARN, ERR = Severity.OK, Severity.WARNING, Severity.ERROR
 _STS_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
@@ -832,11 +836,56 @@ async def check_domains(
         client.close()
 
 
+PARALLEL_FROM = 200  # below this, starting worker processes costs more than it saves
+SHARD = 50
+
+
+def _check_shard(
+    specs: Sequence[DomainSpec], config: ResolverConfig, lists: Sequence[bl.Blacklist]
+) -> list[DomainReport]:
+    return asyncio.run(check_domains(specs, config, lists))
+
+
 def run_checks(
     specs: Sequence[DomainSpec],
     config: ResolverConfig,
     lists: Sequence[bl.Blacklist] = (),
     on_done: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    workers: int | None = None,
 ) -> list[DomainReport]:
-    """Synchronous entry point for services (each call owns its event loop)."""
-    return asyncio.run(check_domains(specs, config, lists, on_done))
+    """Synchronous entry point for services (each call owns its event loop).
+
+    Parsing DNS messages with dnspython costs more CPU than the network wait, so large runs
+    are split into shards checked by worker processes, one per core. Workers come from a
+    fork server (safe in a process with threads, like the GUI) and progress is reported and
+    cancellation honoured shard by shard.
+    """
+    total = len(specs)
+    count = min(os.cpu_count() or 1, 4) if workers is None else workers
+    if count < 2 or (workers is None and total < PARALLEL_FROM):
+        if cancelled is not None and cancelled():
+            raise Cancelled("check cancelled before it started")
+        return asyncio.run(check_domains(specs, config, lists, on_done))
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload([__name__])  # workers fork with dnspython imported
+    size = min(SHARD, max(1, -(-total // count)))
+    shards = [list(specs[i : i + size]) for i in range(0, total, size)]
+    results: dict[int, list[DomainReport]] = {}
+    done = 0
+    with ProcessPoolExecutor(count, mp_context=context) as pool:
+        futures = {
+            pool.submit(_check_shard, shard, config, lists): i for i, shard in enumerate(shards)
+        }
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            done += len(results[futures[future]])
+            if on_done is not None:
+                on_done(done, total)
+            if cancelled is not None and cancelled():
+                for pending in futures:
+                    pending.cancel()
+                raise Cancelled(f"check cancelled after {done} of {total} domains")
+    return [report for i in range(len(shards)) for report in results[i]]

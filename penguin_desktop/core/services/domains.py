@@ -35,7 +35,6 @@ from penguin_desktop.core.dns.records import (
 )
 from penguin_desktop.core.dns.resolver import ENV_NAMESERVER, ResolverConfig
 from penguin_desktop.core.errors import (
-    Cancelled,
     ConflictError,
     NotFoundError,
     ValidationError,
@@ -328,9 +327,9 @@ class DomainService(Service):
         def done(count: int, total: int) -> None:
             ctx.progress(count / total, f"checked {count} of {total} domains")
 
-        if ctx.cancelled:
-            raise Cancelled("check cancelled before it started")
-        reports = checks.run_checks(specs, self.resolver_config(nameserver), lists, done)
+        reports = checks.run_checks(
+            specs, self.resolver_config(nameserver), lists, done, lambda: ctx.cancelled
+        )
         with self.db.write() as session:
             for report in reports:
                 row = session.execute(
