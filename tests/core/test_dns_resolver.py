@@ -57,6 +57,14 @@ def test_answers_from_bind(bind: BindServer) -> None:
     assert lookup(config, "not-served.example", "A").status is Status.REFUSED
 
 
+def test_oversize_answers_come_over_tcp_and_cname_loops_end(bind: BindServer) -> None:
+    config = ResolverConfig.from_setting(bind.address)
+    big = lookup(config, "big.good.test", "TXT")  # 2,000 bytes: truncated over UDP
+    assert big.status is Status.OK and big.values == ("x" * 2000,)
+    loop = lookup(config, "loop1.good.test", "A")
+    assert loop.status is Status.ERROR and "CNAME loop" in loop.describe()
+
+
 def test_servfail_is_told_apart() -> None:
     with broken_dns("servfail") as port:
         answer = lookup(ResolverConfig.from_setting(f"127.0.0.1:{port}", retries=1), "x.test", "A")

@@ -89,7 +89,9 @@ def zones_under_test() -> dict[str, str]:
         "good.test": mail_domain(
             "good.test",
             extra='sub A 192.0.2.99\n@ TXT "google-site=abc"\n'
-            '_spf TXT "v=spf1 ip4:203.0.113.0/24 -all"',
+            '_spf TXT "v=spf1 ip4:203.0.113.0/24 -all"\n'
+            "loop1 CNAME loop2\nloop2 CNAME loop1\n"
+            f"big TXT {txt('x' * 2000)}",
         ),
         "nodmarc.test": mail_domain("nodmarc.test", dmarc=""),
         "twospf.test": mail_domain(
