@@ -7,7 +7,6 @@ export leaves nothing half-written behind.
 
 from __future__ import annotations
 
-import csv
 import enum
 import json
 import os
@@ -22,7 +21,7 @@ from penguin_desktop.core.audit.query import HEADERS
 from penguin_desktop.core.errors import Cancelled, ValidationError
 from penguin_desktop.core.jobs import JobContext
 
-BATCH = 10_000
+BATCH = 500  # rows per batch: small enough to stay in the CPU cache while being formatted
 
 
 class ExportFormat(enum.StrEnum):
@@ -83,13 +82,59 @@ def report_progress(ctx: JobContext | None, written: int, header: ReportHeader) 
     ctx.progress(written / max(header.expected_rows, 1), f"exported {written:,} events")
 
 
+def _utf8(value: object) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    return b"" if value is None else str(value).encode()
+
+
+def _csv_column(values: Sequence[Any]) -> Sequence[bytes]:
+    """One column of a batch as CSV fields (see `csv_lines`)."""
+    raw: Sequence[bytes] | None = None
+    try:
+        joined = b"\x00".join(values)  # UTF-8 bytes, as SQLite hands them over
+        raw = values
+    except TypeError:
+        try:
+            joined = "\x00".join(values).encode()  # text
+        except TypeError:  # numbers, maybe None
+            if set(map(type, values)) == {int}:
+                joined = "\x00".join(map(str, values)).encode()
+            else:
+                joined = b"\x00".join(map(_utf8, values))
+    whole = joined.count(b"\x00") == len(values) - 1  # no NUL inside a value: split back
+    if b'"' in joined or b"," in joined or b"\n" in joined or b"\r" in joined:
+        if whole:
+            escaped = joined.replace(b'"', b'""').replace(b"\x00", b'"\x00"')
+            return (b'"' + escaped + b'"').split(b"\x00")
+        return [b'"' + _utf8(v).replace(b'"', b'""') + b'"' for v in values]
+    if raw is not None:
+        return raw
+    return joined.split(b"\x00") if whole else [_utf8(v) for v in values]
+
+
+def csv_lines(batch: Sequence[Sequence[Any]]) -> bytes:
+    """The rows as UTF-8 CSV: RFC 4180 quoting, "\n" line ends, None as an empty field.
+
+    Fields may be text, UTF-8 bytes (what SQLite hands over for `text_as_bytes` selects),
+    numbers or None. Works a column at a time with string methods that run in C instead of
+    Python code per field: a column whose values in this batch hold no comma, quote or line
+    break (most columns) is joined as it is; any other column has every value quoted (RFC 4180
+    allows quoting any field) and escaped in one pass over the joined column. Several times
+    faster than the csv module, which inspects every character with a function call; any CSV
+    reader reads back the same values.
+    """
+    columns = [_csv_column(values) for values in zip(*batch, strict=True)]
+    return b"\n".join(map(b",".join, zip(*columns, strict=True))) + b"\n"
+
+
 def write_csv(path: Path, header: ReportHeader, batches: Batches, ctx: JobContext | None) -> int:
     written = 0
-    with _text_output(path) as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(HEADERS)
+    with atomic_path(path) as tmp, tmp.open("wb") as fh:
+        fh.write(csv_lines([HEADERS]))
         for batch in batches:
-            writer.writerows(batch)
+            if batch:
+                fh.write(csv_lines(batch))
             written += len(batch)
             report_progress(ctx, written, header)
     return written

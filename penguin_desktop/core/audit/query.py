@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    LargeBinary,
+    Select,
+    and_,
+    cast,
+    or_,
+    select,
+)
 
 from penguin_desktop.core.models import AuditEntry, AuditFilter
 from penguin_desktop.core.store.tables import AuditEventRow
@@ -70,5 +81,49 @@ def filtered(
     return stmt.order_by(order)
 
 
+def text_as_bytes(stmt: Select[*tuple[Any, ...]], dialect: str) -> Select[*tuple[Any, ...]]:
+    """`stmt` (a `filtered` select) with every column as UTF-8 bytes, on SQLite.
+
+    For writers that write bytes anyway: rows skip decoding on the way out and encoding on the
+    way into the file. CAST(text AS BLOB) is free in SQLite, and an integer becomes its decimal
+    digits. Other databases get `stmt` unchanged.
+    """
+    if dialect != "sqlite":
+        return stmt
+    return stmt.with_only_columns(
+        *(cast(c, LargeBinary).label(c.key) for c in COLUMNS), maintain_column_froms=True
+    )
+
+
 def to_entry(row: tuple[object, ...]) -> AuditEntry:
     return AuditEntry(*row)  # type: ignore[arg-type]
+
+
+def stream_rows(
+    conn: Connection, stmt: Select[*tuple[Any, ...]], chunk: int
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of `stmt` as plain tuples, `chunk` at a time, straight off the DB-API cursor.
+
+    Skips SQLAlchemy's per-row result processing, which costs more than the database itself on
+    a million rows; the selected columns need none (text and integers). PostgreSQL gets a
+    server-side cursor so a large result never sits in memory; SQLite's cursor steps through
+    the table anyway. Runs in `conn`'s transaction, so it sees the same snapshot.
+    """
+    dialect = conn.dialect
+    compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    params: Any = compiled.params
+    if compiled.positiontup is not None:
+        params = tuple(params[name] for name in compiled.positiontup)
+    dbapi_conn: Any = conn.connection.dbapi_connection
+    if dialect.name == "postgresql":
+        cursor = dbapi_conn.cursor(name=f"penguin_rows_{uuid.uuid4().hex}")
+        cursor.itersize = chunk
+    else:
+        cursor = dbapi_conn.cursor()
+    try:
+        cursor.arraysize = chunk
+        cursor.execute(str(compiled), params)
+        while rows := cursor.fetchmany(chunk):
+            yield rows
+    finally:
+        cursor.close()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,13 @@ from penguin_desktop.core.audit.export import (
     write_json,
 )
 from penguin_desktop.core.audit.pdf_report import write_pdf
-from penguin_desktop.core.audit.query import Scope, filtered, to_entry
+from penguin_desktop.core.audit.query import (
+    Scope,
+    filtered,
+    stream_rows,
+    text_as_bytes,
+    to_entry,
+)
 from penguin_desktop.core.audit.trail import iso_now
 from penguin_desktop.core.audit.verify import verify_chain
 from penguin_desktop.core.auth.permissions import Permission, allows
@@ -90,8 +97,10 @@ class AuditService(Service):
                 head_hash=head.hash,
                 expected_rows=expected,
             )
-            rows = _batches(session, stmt)
-            written = _WRITERS[fmt](out, header, rows, ctx)
+            if fmt is ExportFormat.CSV:  # the CSV writer takes bytes as they are stored
+                stmt = text_as_bytes(stmt, self.db.dialect)
+            with closing(_batches(session, stmt)) as rows:
+                written = _WRITERS[fmt](out, header, rows, ctx)
         with self.db.write() as session:
             self._audit(
                 session,
@@ -138,8 +147,6 @@ class AuditService(Service):
         return Scope(everything=False, workspace_ids=ids, organization=organization), None
 
 
-def _batches(session: Session, stmt: Any) -> Iterator[Sequence[Sequence[Any]]]:
-    result = (
-        session.connection().execution_options(stream_results=True, yield_per=BATCH).execute(stmt)
-    )
-    yield from result.partitions(BATCH)
+def _batches(session: Session, stmt: Any) -> Generator[Sequence[Sequence[Any]]]:
+    """The export's rows as plain tuples, BATCH at a time, in the session's transaction."""
+    yield from stream_rows(session.connection(), stmt, BATCH)
