@@ -1,9 +1,9 @@
 """The canonical serialization and hash of audit entries: the one place that defines them.
 
-An entry's canonical text is its eleven chained fields (CHAINED_COLUMNS order, `prev_hash` last)
-as text, joined by NUL characters:
+An entry's canonical text is its eleven chained fields as text, joined by NUL characters, in
+this order (the two integers first, `prev_hash` last):
 
-    seq NUL ts NUL actor NUL face NUL workspace_id NUL workspace NUL action NUL target NUL
+    seq NUL workspace_id NUL ts NUL actor NUL face NUL workspace NUL action NUL target NUL
     outcome NUL summary NUL prev_hash
 
 with `seq` and `workspace_id` in decimal and an absent `workspace_id` (an organization-level

@@ -11,7 +11,7 @@ import enum
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +45,7 @@ class ReportHeader:
 
 
 Batches = Iterator[Sequence[Sequence[Any]]]
+Writer = Callable[[Path, "ReportHeader", Batches, JobContext | None], int]
 
 
 @contextmanager
