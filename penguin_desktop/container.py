@@ -6,6 +6,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from penguin_desktop.config import Settings
+from penguin_desktop.core.jobs.locks import ResourceLocks
 from penguin_desktop.core.services.audit import AuditService
 from penguin_desktop.core.services.auth import AuthService
 from penguin_desktop.core.services.members import MemberService
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from penguin_desktop.core.secrets.stores import MasterPassword, SecretStores
     from penguin_desktop.core.services.domains import DomainService
     from penguin_desktop.core.services.secrets import SecretService
+    from penguin_desktop.core.services.servers import ServerService
 
 
 class Container:
@@ -72,6 +74,18 @@ class Container:
         from penguin_desktop.core.services.domains import DomainService
 
         return DomainService(self.db, self.secrets)
+
+    @cached_property
+    def locks(self) -> ResourceLocks:
+        """One job at a time per server, shared by every service of this process."""
+        return ResourceLocks()
+
+    @cached_property
+    def servers(self) -> ServerService:
+        # paramiko is imported on first use, like the secrets.
+        from penguin_desktop.core.services.servers import ServerService
+
+        return ServerService(self.db, self.secrets, self.locks)
 
     def close(self) -> None:
         if "stores" in self.__dict__:

@@ -17,6 +17,7 @@ from tests.servers.common import unavailable
 from tests.servers.dns_zones import zones_under_test
 from tests.servers.file_keyring import FileBackedKeyring
 from tests.servers.postgres import PostgresServer, running_postgres
+from tests.servers.sshd import SshdServer, running_sshd
 from tests.servers.vault import VaultServer, running_vault
 
 MASTER_PASSWORD = "Master-of-secrets-2026"
@@ -48,6 +49,17 @@ def bind() -> Iterator[BindServer]:
     """A real BIND9 serving the DNS test zones, accepting RFC 2136 updates signed with TSIG."""
     try:
         with running_bind(zones_under_test()) as server:
+            yield server
+    except RuntimeError as exc:
+        unavailable(str(exc))
+
+
+@pytest.fixture(scope="session")
+def sshd() -> Iterator[SshdServer]:
+    """A real OpenSSH sshd on loopback for the current user, with a stand-in `docker`."""
+    try:
+        with running_sshd() as server:
+            server.install_docker_standin()
             yield server
     except RuntimeError as exc:
         unavailable(str(exc))

@@ -44,6 +44,9 @@ class Permission(enum.StrEnum):
     DOMAIN_MANAGE = "domain.manage"
     DOMAIN_FIX = "domain.fix"
     DNS_PROVIDER_MANAGE = "dns.provider.manage"
+    SERVER_READ = "server.read"
+    SERVER_OPERATE = "server.operate"
+    SERVER_MANAGE = "server.manage"
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,17 @@ MATRIX: dict[Permission, Rule] = {
     ),
     Permission.DNS_PROVIDER_MANAGE: Rule(
         Scope.WORKSPACE, _ADMINS, "Add DNS providers and their credentials"
+    ),
+    Permission.SERVER_READ: Rule(
+        Scope.WORKSPACE, _ALL, "See mail servers, their status and last health check"
+    ),
+    Permission.SERVER_OPERATE: Rule(
+        Scope.WORKSPACE, _MANAGERS, "Run health checks and MailU provisioning on mail servers"
+    ),
+    Permission.SERVER_MANAGE: Rule(
+        Scope.WORKSPACE,
+        _ADMINS,
+        "Adopt and remove mail servers, trust their host keys, rotate their SSH keys",
     ),
 }
 

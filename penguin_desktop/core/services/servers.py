@@ -1,0 +1,603 @@
+"""Mail servers of a workspace: adopt one by address, trust its host key explicitly, check its
+health over SSH, remove it. One job at a time per server.
+
+The SSH private key and the MailU admin token live in the secret store; the database holds
+their secret names and the pinned host-key fingerprint only.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+import socket
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from penguin_desktop.core.auth.permissions import Permission, allows
+from penguin_desktop.core.errors import (
+    ConflictError,
+    ExternalServiceError,
+    NotFoundError,
+    PenguinError,
+    ValidationError,
+)
+from penguin_desktop.core.jobs.locks import ResourceLocks
+from penguin_desktop.core.models import (
+    Actor,
+    AdoptResult,
+    Health,
+    HealthCheck,
+    HealthReport,
+    Role,
+    SecretKind,
+    ServerInfo,
+    ServerStatus,
+)
+from penguin_desktop.core.services.base import Service
+from penguin_desktop.core.services.secrets import SecretService
+from penguin_desktop.core.ssh.client import SshConnection, SshTarget, probe_host_key
+from penguin_desktop.core.ssh.errors import HostKeyChanged
+from penguin_desktop.core.ssh.keys import (
+    generate_ed25519,
+    load_private_key,
+    normalize_fingerprint,
+    public_line,
+)
+from penguin_desktop.core.store.database import Database
+from penguin_desktop.core.store.tables import MembershipRow, ServerRow, WorkspaceRow, utcnow
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+_USER = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}$")
+HEALTH_CONCURRENCY = 10
+DISK_FULL_PERCENT = 90
+LOAD_PER_CPU = 4.0  # a 1-minute load above this many runnable tasks per CPU is trouble
+T = TypeVar("T")
+
+
+def clean_server_name(raw: str) -> str:
+    name = raw.strip()
+    if not _NAME.match(name):
+        raise ValidationError(
+            f"bad server name {raw!r}: 1-63 letters, digits and . _ - "
+            "(start with a letter or digit)"
+        )
+    return name
+
+
+def ssh_key_secret_name(server: str) -> str:
+    return f"server/{server}/ssh-key"
+
+
+def mailu_token_secret_name(server: str) -> str:
+    return f"server/{server}/mailu-token"
+
+
+def _resolve(host: str) -> tuple[str, str | None]:
+    """(IP, hostname or None) of an address given as an IP or a name."""
+    host = host.strip().rstrip(".")
+    if not host:
+        raise ValidationError("a server address cannot be empty")
+    try:
+        return str(ipaddress.ip_address(host)), None
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        raise ExternalServiceError(f"cannot resolve {host!r}: no such host name") from None
+    return str(infos[0][4][0]), host.lower()
+
+
+def _info(ws: WorkspaceRow, row: ServerRow) -> ServerInfo:
+    return ServerInfo(
+        workspace=ws.name,
+        name=row.name,
+        provider=row.provider,
+        ip=row.ip,
+        hostname=row.hostname,
+        ssh_port=row.ssh_port,
+        ssh_user=row.ssh_user,
+        host_key_fingerprint=row.host_key_fingerprint,
+        offered_fingerprint=row.offered_fingerprint,
+        status=ServerStatus(row.status),
+        mailu_version=row.mailu_version,
+        mailu_url=row.mailu_url,
+        ssh_key_secret=row.ssh_key_secret,
+        created_at=row.created_at,
+        last_check_at=row.last_check_at,
+        health=Health(health)
+        if (health := json.loads(row.last_check or "{}").get("health"))
+        else None,
+        steps=json.loads(row.steps or "{}"),
+    )
+
+
+@dataclass(frozen=True)
+class _Login:
+    """What one SSH login needs, read in one transaction."""
+
+    workspace: str
+    name: str
+    target: SshTarget
+    pinned: str | None
+    key_secret: str
+
+
+class ServerService(Service):
+    def __init__(
+        self, db: Database, secrets: SecretService, locks: ResourceLocks | None = None
+    ) -> None:
+        super().__init__(db)
+        self.secrets = secrets
+        self.locks = locks or ResourceLocks()
+
+    # --- adopt / list / show / remove ----------------------------------------------------------
+    def adopt(
+        self,
+        actor: Actor,
+        workspace: str,
+        raw_name: str,
+        host: str,
+        port: int = 22,
+        user: str = "root",
+        private_key: str | None = None,
+        accept_fingerprint: str | None = None,
+        mailu_url: str | None = None,
+        mailu_token: str | None = None,
+    ) -> AdoptResult:
+        """Record an existing server. Its host key is read (no login) and pinned only when
+        `accept_fingerprint` matches it; otherwise the server waits for `accept_host_key`.
+        Without `private_key` a new ed25519 key is generated; its public half is returned for
+        the server's authorized_keys."""
+        name = clean_server_name(raw_name)
+        if not 1 <= port <= 65535:
+            raise ValidationError(f"bad SSH port {port}: 1-65535")
+        if not _USER.match(user):
+            raise ValidationError(f"bad SSH user name {user!r}")
+        accepted = normalize_fingerprint(accept_fingerprint) if accept_fingerprint else None
+        if (mailu_url is None) != (mailu_token is None):
+            raise ValidationError("an existing MailU needs both its admin API URL and its token")
+        if mailu_url is not None and not mailu_url.startswith(("http://", "https://")):
+            raise ValidationError(f"bad MailU admin API URL {mailu_url!r}: http(s)://...")
+        with self._reading(actor) as session:
+            ws, _ = self._workspace(
+                session, actor, workspace, Permission.SERVER_MANAGE, writable=True
+            )
+            self._ensure_free(session, ws.id, name)
+        if private_key is not None:
+            public, generated = public_line(load_private_key(private_key)), False
+        else:
+            pair = generate_ed25519(f"penguinmails-{name}")
+            private_key, public, generated = pair.private_openssh, pair.public_openssh, True
+        ip, hostname = _resolve(host)
+        offered = probe_host_key(SshTarget(ip, port, user))
+        if accepted is not None and accepted != offered:
+            raise ValidationError(
+                f"{host}:{port} offers host key {offered}, not the {accepted} you accepted; "
+                "nothing was saved"
+            )
+        key_secret = ssh_key_secret_name(name)
+        token_secret = mailu_token_secret_name(name) if mailu_token else None
+        written: list[str] = []
+        try:
+            self.secrets.set(
+                actor, workspace, key_secret, SecretKind.SSH_KEY, private_key, reason="server adopt"
+            )
+            written.append(key_secret)
+            if token_secret and mailu_token:
+                self.secrets.set(
+                    actor,
+                    workspace,
+                    token_secret,
+                    SecretKind.API_KEY,
+                    mailu_token,
+                    reason="server adopt",
+                )
+                written.append(token_secret)
+            with self._writing(actor) as session:
+                ws, _ = self._workspace(
+                    session, actor, workspace, Permission.SERVER_MANAGE, writable=True
+                )
+                self._ensure_free(session, ws.id, name)
+                row = ServerRow(
+                    workspace_id=ws.id,
+                    name=name,
+                    provider="existing",
+                    ip=ip,
+                    hostname=hostname,
+                    ssh_port=port,
+                    ssh_user=user,
+                    ssh_key_secret=key_secret,
+                    host_key_fingerprint=accepted,
+                    offered_fingerprint=None if accepted else offered,
+                    mailu_url=mailu_url,
+                    mailu_token_secret=token_secret,
+                    mailu_dir="/mailu",
+                    status=(ServerStatus.ADOPTED if accepted else ServerStatus.HOST_KEY_PENDING),
+                    steps="{}",
+                    last_check="{}",
+                )
+                session.add(row)
+                session.flush()
+                self._audit(
+                    session,
+                    actor,
+                    "server.adopt",
+                    f"server:{name}",
+                    ws,
+                    name=name,
+                    address=f"{ip}:{port}",
+                    user=user,
+                    host_key=accepted or "",
+                    offered=offered,
+                    generated_key=generated,
+                    mailu_url=mailu_url or "",
+                )
+                info = _info(ws, row)
+        except BaseException:
+            for secret in written:
+                self.secrets.delete(actor, workspace, secret, reason="server adopt failed")
+            raise
+        return AdoptResult(info, public, generated)
+
+    def all(self, actor: Actor, workspace: str | None = None) -> list[ServerInfo]:
+        with self._reading(actor) as session:
+            if workspace:
+                ws, _ = self._workspace(session, actor, workspace, Permission.SERVER_READ)
+                spaces = {ws.id: ws}
+            else:
+                spaces = self._visible(session, actor, Permission.SERVER_READ)
+            rows = session.execute(
+                select(ServerRow).where(ServerRow.workspace_id.in_(sorted(spaces)))
+            ).scalars()
+            infos = [_info(spaces[r.workspace_id], r) for r in rows]
+        return sorted(infos, key=lambda s: (s.workspace.casefold(), s.name.casefold()))
+
+    def get(self, actor: Actor, name: str, workspace: str | None = None) -> ServerInfo:
+        with self._reading(actor) as session:
+            ws, row = self._server(session, actor, name, workspace, Permission.SERVER_READ)
+            return _info(ws, row)
+
+    def remove(self, actor: Actor, name: str, workspace: str | None = None) -> None:
+        """Forget the server and delete its credentials from the secret store. The machine
+        itself is left as it is."""
+        with self._reading(actor) as session:
+            ws, row = self._server(
+                session, actor, name, workspace, Permission.SERVER_MANAGE, writable=True
+            )
+            ws_name, server = ws.name, row.name
+            secrets = [s for s in (row.ssh_key_secret, row.mailu_token_secret) if s]
+        with self.locks.hold(self._lock_key(ws_name, server), "removal"):
+            with self._writing(actor) as session:
+                ws, row = self._server(
+                    session, actor, server, ws_name, Permission.SERVER_MANAGE, writable=True
+                )
+                session.delete(row)
+                self._audit(session, actor, "server.remove", f"server:{server}", ws, name=server)
+            for secret in secrets:
+                with suppress(NotFoundError):
+                    self.secrets.delete(actor, ws_name, secret, reason=f"server {server} removed")
+
+    # --- host key ------------------------------------------------------------------------------
+    def accept_host_key(
+        self, actor: Actor, name: str, fingerprint: str, workspace: str | None = None
+    ) -> ServerInfo:
+        """Pin the host key the server offers now, if it is the one the user confirmed."""
+        given = normalize_fingerprint(fingerprint)
+        with self._reading(actor) as session:
+            ws, row = self._server(
+                session, actor, name, workspace, Permission.SERVER_MANAGE, writable=True
+            )
+            target = SshTarget(row.ip, row.ssh_port, row.ssh_user)
+            ws_name, server = ws.name, row.name
+        offered = probe_host_key(target)
+        if offered != given:
+            raise ValidationError(
+                f"{server} offers host key {offered}, not {given}: nothing was changed. "
+                "Check the fingerprint on the server's console (ssh-keygen -lf "
+                "/etc/ssh/ssh_host_ed25519_key.pub)"
+            )
+        with self._writing(actor) as session:
+            ws, row = self._server(
+                session, actor, server, ws_name, Permission.SERVER_MANAGE, writable=True
+            )
+            before = row.host_key_fingerprint
+            row.host_key_fingerprint, row.offered_fingerprint = given, None
+            if row.status == ServerStatus.HOST_KEY_PENDING:
+                row.status = ServerStatus.ADOPTED
+            self._audit(
+                session,
+                actor,
+                "server.host-key.accept",
+                f"server:{server}",
+                ws,
+                name=server,
+                before=before or "",
+                after=given,
+            )
+            return _info(ws, row)
+
+    # --- SSH sessions --------------------------------------------------------------------------
+    @contextmanager
+    def connect(
+        self,
+        actor: Actor,
+        name: str,
+        workspace: str | None = None,
+        permission: Permission = Permission.SERVER_OPERATE,
+        purpose: str = "ssh login",
+    ) -> Iterator[SshConnection]:
+        """A logged-in SSH connection to the server (pinned host key, key from the secret
+        store). A changed host key is refused, audited, and nothing is sent."""
+        login = self._login(actor, name, workspace, permission)
+        key = self.secrets.use(actor, login.workspace, login.key_secret, f"{purpose} to {name}")
+        try:
+            conn = SshConnection.connect(login.target, login.pinned, load_private_key(key))
+        except HostKeyChanged as changed:
+            self._record_refusal(actor, login, changed)
+            raise
+        with conn:
+            yield conn
+
+    def _login(
+        self, actor: Actor, name: str, workspace: str | None, permission: Permission
+    ) -> _Login:
+        with self._reading(actor) as session:
+            ws, row = self._server(session, actor, name, workspace, permission)
+            return _Login(
+                ws.name,
+                row.name,
+                SshTarget(row.ip, row.ssh_port, row.ssh_user),
+                row.host_key_fingerprint,
+                row.ssh_key_secret,
+            )
+
+    def _record_refusal(self, actor: Actor, login: _Login, changed: HostKeyChanged) -> None:
+        with self.db.write() as session:
+            ws, row = self._server(
+                session, actor, login.name, login.workspace, Permission.SERVER_READ
+            )
+            row.offered_fingerprint = changed.offered
+            self._audit(
+                session,
+                actor,
+                "server.host-key.refused",
+                f"server:{login.name}",
+                ws,
+                name=login.name,
+                pinned=changed.pinned,
+                offered=changed.offered,
+            )
+
+    @staticmethod
+    def _lock_key(workspace: str, server: str) -> str:
+        return f"server {server!r} of {workspace!r}"
+
+    @contextmanager
+    def job(self, actor: Actor, name: str, workspace: str | None, what: str) -> Iterator[str]:
+        """Hold the server's one-job-at-a-time lock; yields the workspace name."""
+        login = self._login(actor, name, workspace, Permission.SERVER_READ)
+        with self.locks.hold(self._lock_key(login.workspace, login.name), what):
+            yield login.workspace
+
+    # --- health --------------------------------------------------------------------------------
+    def run_check(self, actor: Actor, name: str, workspace: str | None = None) -> HealthReport:
+        """Connect and run a few read-only commands; the outcome becomes the server's status."""
+        login = self._login(actor, name, workspace, Permission.SERVER_OPERATE)
+        report = self._check_one(actor, login)
+        self._save_reports(actor, [report])
+        return report
+
+    def check_all(
+        self, actor: Actor, workspace: str | None = None, concurrency: int = HEALTH_CONCURRENCY
+    ) -> list[HealthReport]:
+        """A health round over every server the actor may check, `concurrency` at a time."""
+        with self._reading(actor) as session:
+            if workspace:
+                ws, _ = self._workspace(session, actor, workspace, Permission.SERVER_OPERATE)
+                spaces = {ws.id: ws}
+            else:
+                spaces = self._visible(session, actor, Permission.SERVER_OPERATE)
+            logins = [
+                _Login(
+                    spaces[r.workspace_id].name,
+                    r.name,
+                    SshTarget(r.ip, r.ssh_port, r.ssh_user),
+                    r.host_key_fingerprint,
+                    r.ssh_key_secret,
+                )
+                for r in session.execute(
+                    select(ServerRow).where(ServerRow.workspace_id.in_(sorted(spaces)))
+                ).scalars()
+            ]
+        reports = _parallel(lambda login: self._check_one(actor, login), logins, concurrency)
+        self._save_reports(actor, reports)
+        return sorted(reports, key=lambda r: (r.workspace.casefold(), r.server.casefold()))
+
+    def _check_one(self, actor: Actor, login: _Login) -> HealthReport:
+        started = time.monotonic()
+
+        def failed(health: Health, message: str) -> HealthReport:
+            elapsed = time.monotonic() - started
+            return HealthReport(login.workspace, login.name, health, [], elapsed, message)
+
+        if login.pinned is None:
+            return failed(
+                Health.SKIPPED,
+                f"host key not accepted yet: run `penguin server accept-host-key {login.name} "
+                "SHA256:...`",
+            )
+        try:
+            with (
+                self.locks.hold(self._lock_key(login.workspace, login.name), "health check"),
+                self.connect(actor, login.name, login.workspace, purpose="health check") as conn,
+            ):
+                checks = _health_checks(conn)
+        except ConflictError as busy:
+            return failed(Health.SKIPPED, busy.message)
+        except PenguinError as exc:
+            return failed(Health.UNREACHABLE, exc.message)
+        health = Health.HEALTHY if all(c.ok for c in checks) else Health.DEGRADED
+        return HealthReport(login.workspace, login.name, health, checks, time.monotonic() - started)
+
+    def _save_reports(self, actor: Actor, reports: Sequence[HealthReport]) -> None:
+        if not reports:
+            return
+        with self.db.write() as session:
+            for report in reports:
+                ws = session.execute(
+                    select(WorkspaceRow).where(WorkspaceRow.name == report.workspace)
+                ).scalar_one()
+                row = session.execute(
+                    select(ServerRow).where(
+                        ServerRow.workspace_id == ws.id, ServerRow.name == report.server
+                    )
+                ).scalar_one_or_none()
+                if row is None:
+                    continue
+                if report.health is Health.SKIPPED:
+                    continue
+                row.last_check_at = utcnow()
+                row.last_check = json.dumps(
+                    {
+                        "health": report.health.value,
+                        "error": report.error,
+                        "checks": [[c.name, c.ok, c.detail] for c in report.checks],
+                    }
+                )
+                self._audit(
+                    session,
+                    actor,
+                    "server.check",
+                    f"server:{report.server}",
+                    ws,
+                    name=report.server,
+                    health=report.health.value,
+                    failed=[c.name for c in report.checks if not c.ok],
+                    error=report.error or "",
+                )
+
+    # --- lookups -------------------------------------------------------------------------------
+    def _server(
+        self,
+        session: Session,
+        actor: Actor,
+        raw_name: str,
+        workspace: str | None,
+        permission: Permission,
+        writable: bool = False,
+    ) -> tuple[WorkspaceRow, ServerRow]:
+        name = raw_name.strip()
+        if workspace is None:
+            spaces = self._visible(session, actor, None)
+            found = (
+                session.execute(
+                    select(ServerRow.workspace_id).where(
+                        ServerRow.name == name, ServerRow.workspace_id.in_(sorted(spaces))
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            if not found:
+                raise NotFoundError(f"no server named {name!r} in your workspaces")
+            if len(found) > 1:
+                where = ", ".join(sorted(spaces[i].name for i in found))
+                raise ValidationError(
+                    f"{name} is in several workspaces ({where}): say which with --workspace"
+                )
+            workspace = spaces[found[0]].name
+        ws, _ = self._workspace(session, actor, workspace, permission, writable=writable)
+        row = session.execute(
+            select(ServerRow).where(ServerRow.workspace_id == ws.id, ServerRow.name == name)
+        ).scalar_one_or_none()
+        if row is None:
+            raise NotFoundError(f"no server named {name!r} in {ws.name!r}")
+        return ws, row
+
+    def _visible(
+        self, session: Session, actor: Actor, permission: Permission | None
+    ) -> dict[int, WorkspaceRow]:
+        if actor.org_role is Role.OWNER:
+            return {ws.id: ws for ws in session.execute(select(WorkspaceRow)).scalars()}
+        rows = session.execute(
+            select(WorkspaceRow, MembershipRow.role)
+            .join(MembershipRow, MembershipRow.workspace_id == WorkspaceRow.id)
+            .where(MembershipRow.user_id == actor.user_id)
+        ).all()
+        return {
+            ws.id: ws for ws, role in rows if permission is None or allows(Role(role), permission)
+        }
+
+    @staticmethod
+    def _ensure_free(session: Session, workspace_id: int, name: str) -> None:
+        taken = session.execute(
+            select(ServerRow.name).where(
+                ServerRow.workspace_id == workspace_id, ServerRow.name == name
+            )
+        ).scalar_one_or_none()
+        if taken is not None:
+            raise ConflictError(f"a server named {taken!r} already exists in this workspace")
+
+
+def _parallel(work: Callable[[_Login], T], items: Sequence[_Login], concurrency: int) -> list[T]:
+    if not items:
+        return []
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(items)))) as pool:
+        return list(pool.map(work, items))
+
+
+def _health_checks(conn: SshConnection) -> list[HealthCheck]:
+    """Five read-only commands: OS, load, memory, disk, Docker."""
+    checks: list[HealthCheck] = []
+    os_name = conn.run('. /etc/os-release && echo "$PRETTY_NAME"', timeout=20)
+    checks.append(HealthCheck("os", os_name.ok, os_name.stdout.strip() or os_name.output))
+    load = conn.run("nproc && cat /proc/loadavg", timeout=20)
+    try:
+        cpus_text, loadavg = load.stdout.split("\n", 1)
+        cpus, load1 = int(cpus_text), float(loadavg.split()[0])
+        checks.append(
+            HealthCheck("load", load1 < LOAD_PER_CPU * cpus, f"{load1:.2f} on {cpus} CPUs")
+        )
+    except (ValueError, IndexError):
+        checks.append(HealthCheck("load", False, load.output or "no load figures"))
+    mem = conn.run("grep -E '^(MemTotal|MemAvailable):' /proc/meminfo", timeout=20)
+    figures = dict(
+        (line.split(":")[0], int(line.split()[1]))
+        for line in mem.stdout.splitlines()
+        if ":" in line
+    )
+    if {"MemTotal", "MemAvailable"} <= figures.keys():
+        free_pct = 100 * figures["MemAvailable"] / max(figures["MemTotal"], 1)
+        checks.append(
+            HealthCheck(
+                "memory",
+                free_pct >= 5,
+                f"{figures['MemAvailable'] // 1024} MiB free of {figures['MemTotal'] // 1024} MiB",
+            )
+        )
+    else:
+        checks.append(HealthCheck("memory", False, mem.output or "no memory figures"))
+    disk = conn.run("df -P /", timeout=20)
+    try:
+        used = int(disk.stdout.splitlines()[1].split()[4].rstrip("%"))
+        checks.append(HealthCheck("disk", used < DISK_FULL_PERCENT, f"{used}% used on /"))
+    except (ValueError, IndexError):
+        checks.append(HealthCheck("disk", False, disk.output or "no disk figures"))
+    docker = conn.run("docker compose version", timeout=20)
+    checks.append(
+        HealthCheck(
+            "docker",
+            docker.ok,
+            docker.stdout.strip() if docker.ok else "Docker Compose is not installed",
+        )
+    )
+    return checks

@@ -1,0 +1,208 @@
+"""Mail servers through ServerService on SQLite and PostgreSQL, against a real OpenSSH sshd:
+adopt, explicit host-key acceptance, health checks, refusals, roles, one job per server."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import update
+
+from penguin_desktop.container import Container
+from penguin_desktop.core.errors import (
+    ConflictError,
+    ExternalServiceError,
+    NotFoundError,
+    PermissionDenied,
+    ValidationError,
+)
+from penguin_desktop.core.models import Actor, AuditFilter, Health, Role, ServerStatus
+from penguin_desktop.core.ssh.keys import generate_ed25519
+from penguin_desktop.core.store.tables import ServerRow
+from tests.conftest import add_user
+from tests.servers.common import free_port
+from tests.servers.sshd import SshdServer
+
+
+@pytest.fixture
+def acme(container: Container, owner: Actor) -> str:
+    container.workspaces.create(owner, "Acme")
+    return "Acme"
+
+
+def _adopt(
+    container: Container, owner: Actor, sshd: SshdServer, name: str = "mx1", accept: bool = True
+) -> None:
+    container.servers.adopt(
+        owner,
+        "Acme",
+        name,
+        sshd.host,
+        port=sshd.port,
+        user=sshd.user,
+        private_key=sshd.client_key.private_openssh,
+        accept_fingerprint=sshd.host_fingerprint if accept else None,
+    )
+
+
+def _actions(container: Container, owner: Actor) -> list[str]:
+    return [e.action for e in container.audit.page(owner, AuditFilter(workspace="Acme"))]
+
+
+def test_adopting_waits_for_the_host_key_to_be_accepted(
+    container: Container, owner: Actor, acme: str, sshd: SshdServer
+) -> None:
+    result = container.servers.adopt(owner, acme, "mx1", sshd.host, sshd.port, sshd.user)
+    assert result.generated_key and result.public_key.startswith("ssh-ed25519 ")
+    server = result.server
+    assert server.status is ServerStatus.HOST_KEY_PENDING
+    assert server.host_key_fingerprint is None
+    assert server.offered_fingerprint == sshd.host_fingerprint
+    # The private half is in the secret store under the server's name, nowhere else.
+    refs = {s.name: s.kind.value for s in container.secrets.all(owner, acme)}
+    assert refs == {"server/mx1/ssh-key": "ssh_key"}
+    key = container.secrets.reveal(owner, acme, "server/mx1/ssh-key", "test")
+    assert "OPENSSH PRIVATE KEY" in key
+    skipped = container.servers.run_check(owner, "mx1")
+    assert skipped.health is Health.SKIPPED and "accept-host-key" in (skipped.error or "")
+
+    wrong = "SHA256:" + "A" * 43
+    with pytest.raises(ValidationError, match="nothing was changed"):
+        container.servers.accept_host_key(owner, "mx1", wrong)
+    accepted = container.servers.accept_host_key(owner, "mx1", sshd.host_fingerprint)
+    assert accepted.status is ServerStatus.ADOPTED
+    assert accepted.host_key_fingerprint == sshd.host_fingerprint
+    assert accepted.offered_fingerprint is None
+    # The generated key is not authorized on the server yet: a clear login failure.
+    refused = container.servers.run_check(owner, "mx1")
+    assert refused.health is Health.UNREACHABLE
+    assert "does not accept this key" in (refused.error or "")
+    sshd.authorize(result.public_key)
+    report = container.servers.run_check(owner, "mx1")
+    assert report.health is Health.HEALTHY, report
+    assert [c.name for c in report.checks] == ["os", "load", "memory", "disk", "docker"]
+    assert "Docker Compose version v2" in report.checks[-1].detail
+    shown = container.servers.get(owner, "mx1")
+    assert shown.health is Health.HEALTHY and shown.last_check_at is not None
+    assert {"server.adopt", "server.host-key.accept", "server.check"} <= set(
+        _actions(container, owner)
+    )
+
+
+def test_adopt_with_a_confirmed_fingerprint_and_an_imported_key(
+    container: Container, owner: Actor, acme: str, sshd: SshdServer
+) -> None:
+    _adopt(container, owner, sshd)
+    server = container.servers.get(owner, "mx1", acme)
+    assert server.status is ServerStatus.ADOPTED and server.ip == "127.0.0.1"
+    assert container.servers.run_check(owner, "mx1").health is Health.HEALTHY
+    with pytest.raises(ConflictError, match="already exists"):
+        _adopt(container, owner, sshd)
+    with pytest.raises(ValidationError, match="nothing was saved"):
+        container.servers.adopt(
+            owner,
+            acme,
+            "mx2",
+            sshd.host,
+            sshd.port,
+            sshd.user,
+            accept_fingerprint="SHA256:" + "B" * 43,
+        )
+    with pytest.raises(ValidationError, match="bad server name"):
+        container.servers.adopt(owner, acme, "no spaces", sshd.host, sshd.port)
+    with pytest.raises(ValidationError, match="SSH private key"):
+        container.servers.adopt(
+            owner, acme, "mx2", sshd.host, sshd.port, private_key="not a key at all"
+        )
+    with pytest.raises(ExternalServiceError, match="connection refused"):
+        container.servers.adopt(owner, acme, "mx2", "127.0.0.1", free_port())
+    assert [s.name for s in container.servers.all(owner)] == ["mx1"]
+    assert [s.name for s in container.secrets.all(owner, acme)] == ["server/mx1/ssh-key"]
+
+
+def test_a_changed_host_key_is_refused_and_audited(
+    container: Container, owner: Actor, acme: str, sshd: SshdServer
+) -> None:
+    _adopt(container, owner, sshd)
+    before = sshd.directory.joinpath("sshd.log").read_text().count("Accepted publickey")
+    # As if the key had been pinned before the server was reinstalled (or intercepted).
+    pinned = "SHA256:" + "C" * 43
+    with container.db.write() as session:
+        session.execute(update(ServerRow).values(host_key_fingerprint=pinned))
+    report = container.servers.run_check(owner, "mx1")
+    assert report.health is Health.UNREACHABLE
+    assert "CHANGED" in (report.error or "") and sshd.host_fingerprint in (report.error or "")
+    after = sshd.directory.joinpath("sshd.log").read_text().count("Accepted publickey")
+    assert after == before
+    refused = [
+        e
+        for e in container.audit.page(owner, AuditFilter(workspace=acme))
+        if e.action == "server.host-key.refused"
+    ]
+    assert len(refused) == 1
+    assert container.servers.get(owner, "mx1").offered_fingerprint == sshd.host_fingerprint
+    container.servers.accept_host_key(owner, "mx1", sshd.host_fingerprint)
+    assert container.servers.run_check(owner, "mx1").health is Health.HEALTHY
+
+
+def test_roles_and_removal(container: Container, owner: Actor, acme: str, sshd: SshdServer) -> None:
+    _adopt(container, owner, sshd)
+    viewer = add_user(container, owner, "v@agency.test")
+    container.members.add(owner, acme, "v@agency.test", Role.VIEWER)
+    assert [s.name for s in container.servers.all(viewer)] == ["mx1"]
+    with pytest.raises(PermissionDenied, match="viewer"):
+        container.servers.run_check(viewer, "mx1")
+    with pytest.raises(PermissionDenied):
+        container.servers.adopt(viewer, acme, "mine", sshd.host, sshd.port)
+    with pytest.raises(PermissionDenied):
+        container.servers.remove(viewer, "mx1")
+    denied = [
+        e.action
+        for e in container.audit.page(owner, AuditFilter(workspace=acme))
+        if e.outcome == "denied"
+    ]
+    assert sorted(denied) == ["server.manage", "server.manage", "server.operate"]
+    container.servers.remove(owner, "mx1")
+    assert container.servers.all(owner) == []
+    assert container.secrets.all(owner, acme) == []
+    with pytest.raises(NotFoundError, match="no server named 'mx1'"):
+        container.servers.get(owner, "mx1")
+
+
+def test_one_job_at_a_time_per_server(
+    container: Container, owner: Actor, acme: str, sshd: SshdServer
+) -> None:
+    _adopt(container, owner, sshd, "mx1")
+    _adopt(container, owner, sshd, "mx2")
+    with container.servers.job(owner, "mx1", None, "provisioning"):
+        busy = container.servers.run_check(owner, "mx1")
+        assert busy.health is Health.SKIPPED and "busy (provisioning)" in (busy.error or "")
+        with pytest.raises(ConflictError, match="busy"):
+            container.servers.remove(owner, "mx1")
+        assert container.servers.run_check(owner, "mx2").health is Health.HEALTHY
+    assert container.servers.run_check(owner, "mx1").health is Health.HEALTHY
+
+
+def test_a_health_round_checks_every_server_concurrently(
+    container: Container, owner: Actor, acme: str, sshd: SshdServer
+) -> None:
+    for i in range(6):
+        _adopt(container, owner, sshd, f"mx{i}")
+    container.servers.adopt(
+        owner,
+        acme,
+        "down",
+        sshd.host,
+        sshd.port,
+        sshd.user,
+        private_key=generate_ed25519().private_openssh,
+        accept_fingerprint=sshd.host_fingerprint,
+    )
+    started = time.monotonic()
+    reports = container.servers.check_all(owner, acme, concurrency=4)
+    elapsed = time.monotonic() - started
+    assert {r.server: r.health for r in reports} == {
+        **{f"mx{i}": Health.HEALTHY for i in range(6)},
+        "down": Health.UNREACHABLE,
+    }
+    assert elapsed < 30

@@ -1,0 +1,165 @@
+"""A real OpenSSH sshd on a free loopback port (TESTING.md recipe), in a temp directory.
+
+`SetEnv PATH=$D/bin:/usr/bin:/bin` gives the "remote" its own tools: tests place stand-ins in
+`bin` (a `docker` that records `compose` calls and answers like Compose v2). The client key
+authorized for the current user is generated here too.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from penguin_desktop.core.ssh.keys import KeyPair, generate_ed25519
+from tests.servers.common import free_port
+
+SSHD = "/usr/sbin/sshd"
+
+DOCKER_STANDIN = r"""#!/bin/sh
+# Stand-in for Docker on the test "remote": records every call, answers like Compose v2.
+log="${DOCKER_LOG:-$(dirname "$0")/../docker-calls.log}"
+echo "$*" >> "$log"
+case "$1" in
+  --version) echo "Docker version 27.3.1, build ce12230"; exit 0 ;;
+  info) echo "Server Version: 27.3.1"; exit 0 ;;
+  compose)
+    shift
+    while [ "${1#-}" != "$1" ]; do
+      case "$1" in -f|-p|--project-directory|--env-file) shift 2 ;; *) shift ;; esac
+    done
+    case "$1" in
+      version) echo "Docker Compose version v2.29.7"; exit 0 ;;
+      up) for s in redis front admin imap smtp antispam; do
+            echo " Container mailu-$s-1  Started" >&2
+          done; exit 0 ;;
+      ps) echo "NAME STATUS"; echo "mailu-admin-1 Up 2 minutes (healthy)"; exit 0 ;;
+      pull) echo " Pulled" >&2; exit 0 ;;
+      down) echo " Container mailu-admin-1  Removed" >&2; exit 0 ;;
+      *) echo "unknown compose command: $1" >&2; exit 1 ;;
+    esac ;;
+  *) echo "docker: '$1' is not a docker command." >&2; exit 1 ;;
+esac
+"""
+
+
+@dataclass(frozen=True)
+class SshdServer:
+    port: int
+    user: str
+    directory: Path
+    client_key: KeyPair
+
+    host = "127.0.0.1"
+
+    @property
+    def bin_dir(self) -> Path:
+        return self.directory / "bin"
+
+    @property
+    def authorized_keys(self) -> Path:
+        return self.directory / "authorized_keys"
+
+    @property
+    def host_fingerprint(self) -> str:
+        out = subprocess.run(
+            ["ssh-keygen", "-l", "-E", "sha256", "-f", str(self.directory / "host_ed25519.pub")],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        return out.split()[1]
+
+    def authorize(self, public_line: str) -> None:
+        with self.authorized_keys.open("a") as handle:
+            handle.write(public_line.strip() + "\n")
+
+    def docker_calls(self) -> list[str]:
+        log = self.directory / "docker-calls.log"
+        return log.read_text().splitlines() if log.exists() else []
+
+    def install_docker_standin(self) -> None:
+        path = self.bin_dir / "docker"
+        path.write_text(DOCKER_STANDIN)
+        path.chmod(0o755)
+
+    def remove_docker_standin(self) -> None:
+        (self.bin_dir / "docker").unlink(missing_ok=True)
+
+
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            return sock.recv(4).startswith(b"SSH-")
+    except OSError:
+        return False
+
+
+@contextmanager
+def running_sshd() -> Iterator[SshdServer]:
+    """Start sshd for the current user; RuntimeError if it cannot."""
+    if not os.path.exists(SSHD) or shutil.which("ssh-keygen") is None:
+        raise RuntimeError("OpenSSH server is not installed (apt-get install openssh-server)")
+    base = Path(tempfile.mkdtemp(prefix="sshd-test-"))
+    base.chmod(0o755)
+    (base / "bin").mkdir()
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(base / "host_ed25519")],
+        check=True,
+    )
+    client = generate_ed25519("tests")
+    (base / "authorized_keys").write_text(client.public_openssh + "\n")
+    if os.geteuid() == 0:
+        Path("/run/sshd").mkdir(parents=True, exist_ok=True)
+    proc: subprocess.Popen[bytes] | None = None
+    port = 0
+    for _attempt in range(5):
+        port = free_port()
+        (base / "sshd_config").write_text(
+            f"Port {port}\nListenAddress 127.0.0.1\nHostKey {base}/host_ed25519\n"
+            f"PidFile {base}/sshd.pid\nAuthorizedKeysFile {base}/authorized_keys\n"
+            "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+            "PermitRootLogin prohibit-password\nStrictModes no\nUsePAM no\n"
+            "MaxStartups 200:30:400\nMaxSessions 50\n"
+            # SHLVL=1 keeps bash from sourcing the test user's ~/.bashrc (bash does so for sshd
+            # commands only at shell level 1): a clean, fast, predictable "remote".
+            f"SetEnv PATH={base}/bin:/usr/bin:/bin DOCKER_LOG={base}/docker-calls.log SHLVL=1\n"
+            "Subsystem sftp internal-sftp\n"
+        )
+        proc = subprocess.Popen(
+            [SSHD, "-D", "-f", str(base / "sshd_config"), "-E", str(base / "sshd.log")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and proc.poll() is None and not _listening(port):
+            time.sleep(0.05)
+        if proc.poll() is None and _listening(port):
+            break
+        proc.kill()
+        proc.wait()
+        proc = None
+    if proc is None:
+        log = base / "sshd.log"
+        text = log.read_text(errors="replace")[-1500:] if log.exists() else ""
+        shutil.rmtree(base, ignore_errors=True)
+        raise RuntimeError(f"sshd did not start: {text}")
+    try:
+        yield SshdServer(port, getpass.getuser(), base, client)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(base, ignore_errors=True)
