@@ -14,6 +14,7 @@ from penguin_desktop.cli.commands.audit import audit
 from penguin_desktop.cli.commands.domain import dns, domain
 from penguin_desktop.cli.commands.member import member
 from penguin_desktop.cli.commands.secrets import secrets
+from penguin_desktop.cli.commands.server import server
 from penguin_desktop.cli.commands.setup import init, roles
 from penguin_desktop.cli.commands.user import login_activity, user
 from penguin_desktop.cli.commands.workspace import workspace
@@ -64,7 +65,19 @@ def cli() -> None:
     """
 
 
-for command in (init, roles, workspace, user, member, audit, login_activity, secrets, domain, dns):
+for command in (
+    init,
+    roles,
+    workspace,
+    user,
+    member,
+    audit,
+    login_activity,
+    secrets,
+    domain,
+    dns,
+    server,
+):
     cli.add_command(command)
 
 

@@ -14,6 +14,7 @@ from tests.cli.test_commands import _all_commands
 from tests.servers.bind import BindServer
 from tests.servers.dns_zones import SERVER_IP
 from tests.servers.file_keyring import FileBackedKeyring
+from tests.servers.sshd import SshdServer
 from tests.servers.vault import VaultServer
 
 CANARY = "canary-9f1c2e7d4b5a"
@@ -24,7 +25,9 @@ OWNER = {
 }
 
 
-def test_the_canary_is_nowhere(tmp_path: Path, vault: VaultServer, bind: BindServer) -> None:
+def test_the_canary_is_nowhere(
+    tmp_path: Path, vault: VaultServer, bind: BindServer, sshd: SshdServer
+) -> None:
     data = tmp_path / "data"
     exports = tmp_path / "exports"
     exports.mkdir()
@@ -168,6 +171,21 @@ def test_the_canary_is_nowhere(tmp_path: Path, vault: VaultServer, bind: BindSer
     run("domain", "fix", "good.test", "--dry-run", "--provider", "bind")
     run("domain", "add", "gone.test", "-w", "Globex", "--dkim-selector", "s1")
     run("domain", "remove", "gone.test")
+    # Servers: the SSH private key and a MailU token go to Globex's Vault, nowhere else.
+    key_file = tmp_path / "id_ed25519"
+    key_file.write_text(sshd.client_key.private_openssh)
+    ssh = ("--host", sshd.host, "--port", str(sshd.port), "--user", sshd.user)
+    run(
+        "server", "adopt", "mx1", "-w", "Globex", *ssh, "--key-file", str(key_file),
+        "--mailu-url", "http://127.0.0.1:9/api/v1", "--mailu-token-stdin",
+        stdin=CANARY + "-mailu\n",
+    )  # fmt: skip
+    run("server", "accept-host-key", "mx1", sshd.host_fingerprint)
+    run("server", "run-check", "mx1")
+    run("server", "list")
+    run("server", "show", "mx1")
+    run("server", "adopt", "gone", "-w", "Globex", *ssh, "--accept-host-key", sshd.host_fingerprint)
+    run("server", "remove", "gone")
     run("roles")
     run("user", "add", "u@agency.test", "--password-stdin", stdin="Lantern-fjord-2026!y\n")
     run("user", "list")
@@ -201,6 +219,11 @@ def test_the_canary_is_nowhere(tmp_path: Path, vault: VaultServer, bind: BindSer
     assert any(p.name.startswith("audit.") for p in files)
     for path in files:
         assert CANARY.encode() not in path.read_bytes(), f"canary found in {path}"
+    key_body = sshd.client_key.private_openssh.splitlines()[1].encode()
+    assert all(key_body.decode() not in text for text in outputs)
+    for path in files:
+        if path != key_file:
+            assert key_body not in path.read_bytes(), f"SSH private key found in {path}"
 
 
-_GROUPS = {"workspace", "user", "member", "audit", "secrets", "domain", "dns"}
+_GROUPS = {"workspace", "user", "member", "audit", "secrets", "domain", "dns", "server"}

@@ -1,0 +1,222 @@
+"""`penguin server ...`: mail servers of a workspace, their SSH trust and health."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from penguin_desktop.cli.options import shared_options
+from penguin_desktop.cli.output import emit_object, emit_table
+from penguin_desktop.cli.state import CliState, pass_state, read_stdin_secret
+from penguin_desktop.core.errors import ExternalServiceError, ValidationError
+from penguin_desktop.core.models import Health, HealthReport, ServerInfo, ServerStatus
+
+WORKSPACE_HELP = "The client workspace (needed when the name is in several)."
+
+
+@click.group("server")
+def server() -> None:
+    """Mail servers: adopt over SSH, trust host keys, check health."""
+
+
+def _address(info: ServerInfo) -> str:
+    host = info.hostname or info.ip
+    return f"{info.ssh_user}@{host}:{info.ssh_port}"
+
+
+def _accept_hint(info: ServerInfo) -> str:
+    return (
+        f"Host key of {info.name} is not trusted yet: {info.offered_fingerprint}\n"
+        "Compare it with the server's own (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub "
+        "on its console), then run:\n"
+        f"  penguin server accept-host-key {info.name} {info.offered_fingerprint}"
+    )
+
+
+@server.command("adopt")
+@click.argument("name")
+@click.option("--workspace", "-w", required=True, help="Client workspace the server belongs to.")
+@click.option("--host", required=True, help="The server's IP address or host name.")
+@click.option("--port", default=22, show_default=True, type=int, help="SSH port.")
+@click.option(
+    "--user",
+    "ssh_user",
+    default="root",
+    show_default=True,
+    help="SSH user on the server (act as someone else with `penguin --user EMAIL server ...`).",
+)
+@click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Use this private key (unencrypted OpenSSH/PEM) instead of generating an ed25519 key.",
+)
+@click.option(
+    "--accept-host-key",
+    "accept",
+    metavar="SHA256:...",
+    help="Trust the host key now if the server offers exactly this fingerprint.",
+)
+@click.option("--mailu-url", help="Admin API URL of a MailU already running there.")
+@click.option(
+    "--mailu-token-stdin", is_flag=True, help="Read that MailU's admin API token from stdin."
+)
+@shared_options(identity=False)
+@pass_state
+def adopt(
+    state: CliState,
+    name: str,
+    workspace: str,
+    host: str,
+    port: int,
+    ssh_user: str,
+    key_file: Path | None,
+    accept: str | None,
+    mailu_url: str | None,
+    mailu_token_stdin: bool,
+) -> None:
+    """Adopt an existing server by address. Its SSH key goes to the secret store: an imported
+    --key-file, or a generated ed25519 key whose public half you add to the server."""
+    if mailu_token_stdin and not mailu_url:
+        raise ValidationError("--mailu-token-stdin goes with --mailu-url")
+    if mailu_url and not mailu_token_stdin:
+        raise ValidationError("--mailu-url needs the admin API token: --mailu-token-stdin")
+    token = read_stdin_secret("MailU token") if mailu_token_stdin else None
+    private_key = None
+    if key_file is not None:
+        private_key = key_file.read_text()
+    result = state.container.servers.adopt(
+        state.actor(),
+        workspace,
+        name,
+        host,
+        port,
+        ssh_user,
+        private_key=private_key,
+        accept_fingerprint=accept,
+        mailu_url=mailu_url,
+        mailu_token=token,
+    )
+    info = result.server
+    lines = [f"Adopted {info.name} ({_address(info)}) into {info.workspace!r}."]
+    if result.generated_key:
+        lines.append(
+            "Generated an ed25519 key (private half in the secret store). Add this line to "
+            f"~{info.ssh_user}/.ssh/authorized_keys on the server:\n  {result.public_key}"
+        )
+    if info.status is ServerStatus.HOST_KEY_PENDING:
+        lines.append(_accept_hint(info))
+    else:
+        lines.append(f"Host key pinned: {info.host_key_fingerprint}")
+    emit_object(
+        state,
+        {"server": info, "public_key": result.public_key, "generated_key": result.generated_key},
+        "\n".join(lines),
+    )
+
+
+@server.command("list")
+@click.option("--workspace", "-w", help="Only this workspace.")
+@shared_options()
+@pass_state
+def list_(state: CliState, workspace: str | None) -> None:
+    """List the mail servers you may see, with their status and last health."""
+    rows = state.container.servers.all(state.actor(), workspace)
+    emit_table(
+        state,
+        rows,
+        [
+            ("workspace", "workspace"),
+            ("name", "name"),
+            ("ip", "ip"),
+            ("ssh_port", "port"),
+            ("provider", "provider"),
+            ("status", "status"),
+            ("health", "health"),
+            ("last_check_at", "checked"),
+        ],
+        "No servers yet: adopt one with `penguin server adopt NAME --workspace W --host HOST`.",
+    )
+
+
+@server.command("show")
+@click.argument("name")
+@click.option("--workspace", "-w", help=WORKSPACE_HELP)
+@shared_options()
+@pass_state
+def show(state: CliState, name: str, workspace: str | None) -> None:
+    """Show one server: address, host key, status, MailU and provisioning steps."""
+    info = state.container.servers.get(state.actor(), name, workspace)
+    lines = [
+        f"{info.name} ({info.workspace})",
+        f"  address:   {_address(info)} (ip {info.ip})",
+        f"  provider:  {info.provider}",
+        f"  status:    {info.status.value}",
+        f"  health:    {info.health.value if info.health else 'not checked'}"
+        + (f" at {info.last_check_at:%Y-%m-%d %H:%M:%S}" if info.last_check_at else ""),
+        f"  host key:  {info.host_key_fingerprint or 'not trusted yet'}",
+        f"  ssh key:   secret {info.ssh_key_secret}",
+        f"  MailU:     {info.mailu_version or '-'} {info.mailu_url or ''}".rstrip(),
+    ]
+    if info.offered_fingerprint:
+        lines.append(_accept_hint(info))
+    for step, state_ in info.steps.items():
+        lines.append(f"  step {step}: {state_}")
+    emit_object(state, info, "\n".join(lines))
+
+
+@server.command("remove")
+@click.argument("name")
+@click.option("--workspace", "-w", help=WORKSPACE_HELP)
+@shared_options()
+@pass_state
+def remove(state: CliState, name: str, workspace: str | None) -> None:
+    """Forget a server and delete its SSH key and MailU token from the secret store (the
+    machine itself is left running)."""
+    state.container.servers.remove(state.actor(), name, workspace)
+    emit_object(state, {"removed": name}, f"Removed {name}")
+
+
+@server.command("accept-host-key")
+@click.argument("name")
+@click.argument("fingerprint")
+@click.option("--workspace", "-w", help=WORKSPACE_HELP)
+@shared_options()
+@pass_state
+def accept_host_key(state: CliState, name: str, fingerprint: str, workspace: str | None) -> None:
+    """Trust the server's host key, if it offers exactly FINGERPRINT (SHA256:...)."""
+    info = state.container.servers.accept_host_key(state.actor(), name, fingerprint, workspace)
+    emit_object(state, info, f"Host key of {info.name} pinned: {info.host_key_fingerprint}")
+
+
+def _report_text(report: HealthReport) -> str:
+    head = f"{report.server} ({report.workspace}): {report.health.value} in {report.seconds:.1f} s"
+    lines = [head]
+    if report.error:
+        lines.append(f"  {report.error}")
+    for check in report.checks:
+        lines.append(f"  {'ok ' if check.ok else 'BAD'} {check.name:<7} {check.detail}")
+    return "\n".join(lines)
+
+
+@server.command("run-check")
+@click.argument("name", required=False)
+@click.option("--all", "everything", is_flag=True, help="Check every server (of --workspace).")
+@click.option("--workspace", "-w", help=WORKSPACE_HELP)
+@shared_options()
+@pass_state
+def run_check(state: CliState, name: str | None, everything: bool, workspace: str | None) -> None:
+    """Connect over SSH and check OS, load, memory, disk and Docker. Exits 5 when a server is
+    unreachable or a check fails."""
+    if bool(name) == everything:
+        raise ValidationError("name one server, or pass --all")
+    actor = state.actor()
+    if everything:
+        reports = state.container.servers.check_all(actor, workspace)
+    else:
+        assert name is not None
+        reports = [state.container.servers.run_check(actor, name, workspace)]
+    emit_object(state, reports, "\n".join(_report_text(r) for r in reports) or "No servers.")
+    bad = [r.server for r in reports if r.health in (Health.UNREACHABLE, Health.DEGRADED)]
+    if bad:
+        raise ExternalServiceError(f"not healthy: {', '.join(bad)}")

@@ -1,0 +1,86 @@
+"""`penguin server ...` as a person and a script use it, against a real sshd."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import Penguin
+from tests.conftest import MASTER_PASSWORD
+from tests.servers.common import free_port
+from tests.servers.sshd import SshdServer
+
+
+@pytest.fixture(autouse=True)
+def _master_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SSH keys and MailU tokens go to the encrypted secrets file."""
+    monkeypatch.setenv("PENGUIN_MASTER_PASSWORD", MASTER_PASSWORD)
+
+
+def test_adopt_trust_check_and_remove(initialized: Penguin, sshd: SshdServer) -> None:
+    penguin = initialized
+    assert penguin("workspace", "create", "Acme").exit_code == 0
+    adopted = penguin(
+        "server", "adopt", "mx1", "-w", "Acme", "--host", sshd.host,
+        "--port", str(sshd.port), "--user", sshd.user,
+    )  # fmt: skip
+    assert adopted.exit_code == 0, adopted.stderr
+    out = adopted.stdout
+    assert "Generated an ed25519 key" in out and "authorized_keys" in out
+    assert f"penguin server accept-host-key mx1 {sshd.host_fingerprint}" in out
+    public = next(line.strip() for line in out.splitlines() if "ssh-ed25519" in line)
+    assert "PRIVATE" not in out
+
+    pending = penguin("server", "run-check", "mx1")
+    assert pending.exit_code == 0 and "skipped" in pending.stdout
+
+    wrong = penguin("server", "accept-host-key", "mx1", "SHA256:" + "Z" * 43)
+    assert wrong.exit_code == 1 and "nothing was changed" in wrong.stderr
+    accepted = penguin("server", "accept-host-key", "mx1", sshd.host_fingerprint)
+    assert accepted.exit_code == 0 and sshd.host_fingerprint in accepted.stdout
+
+    refused = penguin("server", "run-check", "mx1")
+    assert refused.exit_code == 5
+    assert "does not accept this key" in refused.stdout
+    sshd.authorize(public)
+    healthy = penguin("server", "run-check", "mx1")
+    assert healthy.exit_code == 0, healthy.output
+    assert "mx1 (Acme): healthy" in healthy.stdout and "docker" in healthy.stdout
+
+    listed = penguin.json("server", "list")
+    assert [(s["name"], s["status"], s["health"]) for s in listed] == [
+        ("mx1", "adopted", "healthy")
+    ]
+    shown = penguin("server", "show", "mx1")
+    assert f"host key:  {sshd.host_fingerprint}" in shown.stdout
+    assert "secret server/mx1/ssh-key" in shown.stdout
+    assert penguin("server", "remove", "mx1").exit_code == 0
+    assert "No servers yet" in penguin("server", "list").stdout
+
+
+def test_imported_key_confirmed_fingerprint_and_clear_failures(
+    initialized: Penguin, sshd: SshdServer, tmp_path: Path
+) -> None:
+    penguin = initialized
+    assert penguin("workspace", "create", "Acme").exit_code == 0
+    key = tmp_path / "id_ed25519"
+    key.write_text(sshd.client_key.private_openssh)
+    ok = penguin(
+        "server", "adopt", "mx1", "-w", "Acme", "--host", sshd.host, "--port", str(sshd.port),
+        "--user", sshd.user, "--key-file", str(key), "--accept-host-key", sshd.host_fingerprint,
+    )  # fmt: skip
+    assert ok.exit_code == 0, ok.stderr
+    assert f"Host key pinned: {sshd.host_fingerprint}" in ok.stdout
+    assert "Generated" not in ok.stdout
+    assert penguin("server", "run-check", "--all", "-w", "Acme").exit_code == 0
+    port = free_port()
+    down = penguin(
+        "server", "adopt", "mx2", "-w", "Acme", "--host", "127.0.0.1", "--port", str(port)
+    )
+    assert down.exit_code == 5
+    assert f"connection refused by 127.0.0.1:{port}" in down.stderr
+    missing = penguin("server", "show", "nope")
+    assert missing.exit_code == 1 and "no server named 'nope'" in missing.stderr
+    half = penguin("server", "adopt", "mx3", "-w", "Acme", "--host", sshd.host, "--mailu-url", "x")
+    assert half.exit_code == 1 and "--mailu-token-stdin" in half.stderr
