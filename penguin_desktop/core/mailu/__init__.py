@@ -1,0 +1,1 @@
+"""MailU admin API client (domains, users = mailboxes, aliases, DKIM)."""
