@@ -15,6 +15,7 @@ from penguin_desktop.core.dns.records import DkimSelector, DomainSpec
 from penguin_desktop.core.dns.resolver import ResolverConfig
 from penguin_desktop.core.errors import Cancelled
 from tests.servers.bind import BindServer
+from tests.servers.dns_stub import broken_dns
 from tests.servers.dns_zones import BLOCKLISTS, LISTED_IP, REPORTS, SERVER_IP, good_key
 
 
@@ -187,3 +188,13 @@ def test_worker_processes_give_the_same_reports_in_order(bind: BindServer) -> No
     assert progress[-1] == len(specs)
     with pytest.raises(Cancelled, match="check cancelled after 4 of 8 domains"):
         run_checks(specs, config, workers=2, cancelled=lambda: True)
+
+
+def test_a_silent_dns_server_gives_could_not_check_not_failures() -> None:
+    with broken_dns("silent") as port:
+        config = ResolverConfig.from_setting(f"127.0.0.1:{port}", timeout=0.2, retries=1)
+        (report,) = run_checks([spec("good.test")], config)
+    assert report.findings and all(f.inconclusive for f in report.findings)
+    assert all(not p.checked for p in report.breakdown)
+    text = finding(report, "dmarc.lookup-failed")
+    assert text.startswith("Could not check DMARC: no DNS server answered") and "timeout" in text
