@@ -26,7 +26,8 @@ install_debs() {
 }
 
 ensure_venv() {
-  local extras="$1" stamp="$VENV/.installed$extras"
+  local extras="$1"
+  local stamp="$VENV/.installed$extras"
   if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
     "$VENV/bin/python" -m pip install -q --upgrade pip
