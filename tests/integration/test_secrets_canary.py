@@ -166,6 +166,8 @@ def test_the_canary_is_nowhere(
         stdin=bind.key_secret + "\n",
     )
     run("dns", "provider", "list")
+    run("dns", "nameserver")
+    run("dns", "nameserver", "--clear")
     run("dns", "provider", "test", "bind", "-w", "Globex")
     # A dry run: good.test is shared with the other DNS tests and must stay as it is.
     run("domain", "fix", "good.test", "--dry-run", "--provider", "bind")

@@ -387,6 +387,22 @@ def dns() -> None:
     """DNS settings: the providers fixes are written through."""
 
 
+@dns.command("nameserver")
+@click.argument("server", required=False, metavar="[HOST[:PORT]]")
+@click.option("--clear", is_flag=True, help="Go back to the system resolver.")
+@shared_options()
+@pass_state
+def nameserver(state: CliState, server: str | None, clear: bool) -> None:
+    """Show or save the DNS server that checks ask (PENGUIN_DNS_NAMESERVER still wins)."""
+    service = state.container.domains
+    actor = state.actor()
+    if clear or server:
+        described = service.set_nameserver(actor, None if clear else server)
+    else:
+        described = service.nameserver_setting(actor)
+    emit_object(state, {"nameserver": described}, f"DNS checks ask {described}")
+
+
 @dns.group("provider")
 def provider() -> None:
     """DNS providers (RFC 2136 with TSIG, Cloudflare, manual) per workspace."""

@@ -44,6 +44,7 @@ class Permission(enum.StrEnum):
     DOMAIN_MANAGE = "domain.manage"
     DOMAIN_FIX = "domain.fix"
     DNS_PROVIDER_MANAGE = "dns.provider.manage"
+    DNS_NAMESERVER_SET = "dns.nameserver.set"
     SERVER_READ = "server.read"
     SERVER_OPERATE = "server.operate"
     SERVER_MANAGE = "server.manage"
@@ -105,6 +106,9 @@ MATRIX: dict[Permission, Rule] = {
     ),
     Permission.DOMAIN_FIX: Rule(
         Scope.WORKSPACE, _MANAGERS, "Apply DNS fixes through the workspace's DNS providers"
+    ),
+    Permission.DNS_NAMESERVER_SET: Rule(
+        Scope.ORGANIZATION, _ADMINS, "Choose the DNS server that checks ask"
     ),
     Permission.DNS_PROVIDER_MANAGE: Rule(
         Scope.WORKSPACE, _ADMINS, "Add DNS providers and their credentials"

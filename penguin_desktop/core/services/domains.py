@@ -58,6 +58,7 @@ from penguin_desktop.core.store.tables import (
     DkimKeyRow,
     DnsProviderRow,
     MembershipRow,
+    MetaRow,
     SendingDomainRow,
     WorkspaceRow,
     utcnow,
@@ -65,6 +66,7 @@ from penguin_desktop.core.store.tables import (
 
 _PROVIDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 STS_MODES = ("testing", "enforce", "none")
+NAMESERVER_KEY = "dns.nameserver"
 
 
 @dataclass(frozen=True)
@@ -141,9 +143,49 @@ class DomainService(Service):
         self.blacklist_file = blacklist_file
 
     def resolver_config(self, nameserver: str | None = None) -> ResolverConfig:
+        """An explicit choice, then PENGUIN_DNS_NAMESERVER, then the organization's setting,
+        then the system resolver."""
         return ResolverConfig.from_setting(
-            nameserver or self.nameserver or os.environ.get(ENV_NAMESERVER)
+            nameserver
+            or self.nameserver
+            or os.environ.get(ENV_NAMESERVER)
+            or self._stored_nameserver()
         )
+
+    def _stored_nameserver(self) -> str | None:
+        with self.db.read() as session:
+            row = session.get(MetaRow, NAMESERVER_KEY)
+            return row.value if row else None
+
+    def nameserver_setting(self, actor: Actor) -> str:
+        """What checks will ask, in words (for `dns nameserver` and the Domains page)."""
+        return self.resolver_config().describe()
+
+    def set_nameserver(self, actor: Actor, raw: str | None) -> str:
+        """Save the DNS server checks ask (HOST[:PORT], comma-separated); None clears it."""
+        value = raw.strip() if raw and raw.strip() else None
+        if value is not None:
+            ResolverConfig.from_setting(value)
+        with self._writing(actor) as session:
+            self._require_org(actor, Permission.DNS_NAMESERVER_SET, "dns:nameserver")
+            row = session.get(MetaRow, NAMESERVER_KEY)
+            before = row.value if row else None
+            if value is None:
+                if row is not None:
+                    session.delete(row)
+            elif row is None:
+                session.add(MetaRow(key=NAMESERVER_KEY, value=value))
+            else:
+                row.value = value
+            self._audit(
+                session,
+                actor,
+                "dns.nameserver.set",
+                "dns:nameserver",
+                before=before or "system",
+                after=value or "system",
+            )
+        return self.resolver_config().describe()
 
     # --- domains -------------------------------------------------------------------------------
     def add(
