@@ -13,6 +13,7 @@ import click
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import _plain, emit_object, emit_table
 from penguin_desktop.cli.state import CliState, pass_state, read_stdin_secret
+from penguin_desktop.core.dns import dkim
 from penguin_desktop.core.dns.findings import DomainReport, PostureSummary, Severity
 from penguin_desktop.core.errors import ValidationError
 from penguin_desktop.core.jobs import JobContext
@@ -97,6 +98,13 @@ def domain() -> None:
     help="Use this existing public key for selector S (e.g. from MailU).",
 )
 @click.option(
+    "--dkim-key-file",
+    "key_files",
+    multiple=True,
+    metavar="S=FILE",
+    help="Import selector S's public key from a file: PEM, a DKIM TXT record or zone line.",
+)
+@click.option(
     "--dmarc-policy",
     type=click.Choice(POLICIES),
     default="quarantine",
@@ -129,6 +137,7 @@ def add(
     mail_hosts: tuple[str, ...],
     selectors: tuple[str, ...],
     keys: tuple[str, ...],
+    key_files: tuple[str, ...],
     dmarc_policy: str,
     report_address: str | None,
     mta_sts_mode: str,
@@ -142,6 +151,11 @@ def add(
         if not sep:
             raise ValidationError(f"--dkim-key takes SELECTOR=BASE64, not {item!r}")
         given[selector] = key
+    for item in key_files:
+        selector, sep, path = item.partition("=")
+        if not sep:
+            raise ValidationError(f"--dkim-key-file takes SELECTOR=FILE, not {item!r}")
+        given[selector] = _read_key_file(Path(path))
     info = state.container.domains.add(
         state.actor(),
         workspace,
@@ -164,6 +178,17 @@ def add(
         f"Added {info.display_name} to {info.workspace!r}{extra}. "
         f"See what to publish: penguin domain records {info.name}",
     )
+
+
+def _read_key_file(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"cannot read DKIM key file {path}: {exc}") from None
+    try:
+        return dkim.import_public_key(text)
+    except dkim.DkimSyntaxError as exc:
+        raise ValidationError(f"{path} holds no DKIM public key: {exc}") from None
 
 
 @domain.command("list")

@@ -121,3 +121,29 @@ def same_key(a: str, b: str) -> bool:
         return base64.b64decode(normalize_key(a)) == base64.b64decode(normalize_key(b))
     except (binascii.Error, ValueError):
         return normalize_key(a) == normalize_key(b)
+
+
+def import_public_key(text: str) -> str:
+    """The base64 public key in what people export: a PEM public key (openssl, MailU), a DKIM
+    TXT record as published or as a zone-file line (quoted chunks, parentheses), or bare
+    base64. DkimSyntaxError says why when it is none of them."""
+    stripped = text.strip()
+    if "-----BEGIN" in stripped:
+        try:
+            loaded = serialization.load_pem_public_key(stripped.encode())
+        except ValueError:
+            raise DkimSyntaxError("the PEM block is not a public key") from None
+        der = loaded.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        return base64.b64encode(der).decode()
+    quoted = re.findall(r'"((?:[^"\\]|\\.)*)"', stripped)
+    joined = "".join(quoted) if quoted else stripped
+    if "p=" in joined:
+        record = parse_dkim(joined[joined.find("v=DKIM1") :] if "v=DKIM1" in joined else joined)
+        if record.revoked:
+            raise DkimSyntaxError("the record has an empty p=: the key is revoked")
+        return record.public_b64
+    bare = normalize_key(joined)
+    key_bits(bare)
+    return bare
