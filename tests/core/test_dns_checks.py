@@ -124,6 +124,12 @@ def test_wrong_mx_and_mx_to_a_cname(bind: BindServer) -> None:
     assert "alias (CNAME to mail.cnamemx.test)" in finding(alias, "mx.cname")
 
 
+def test_mx_naming_an_ip_address(bind: BindServer) -> None:
+    (report,) = check(bind, spec("mxip.test"))
+    assert "names an IP address (192.0.2.10)" in finding(report, "mx.ip-literal")
+    assert "mx.ip-literal" in codes(report, Severity.ERROR)
+
+
 def test_ptr_mismatch_and_fcrdns(bind: BindServer) -> None:
     (report,) = check(bind, spec("good.test", server_ips=("192.0.2.77", "192.0.2.5")))
     assert "nowhere.good.test, not the server's name mail.good.test" in finding(

@@ -109,6 +109,7 @@ def zones_under_test() -> dict[str, str]:
         "wrongmx.test": mail_domain("wrongmx.test", mx="mx.elsewhere.test."),
         "elsewhere.test": zone_file("elsewhere.test", "mx A 198.51.100.7"),
         "cnamemx.test": mail_domain("cnamemx.test", mx="mx", extra="mx CNAME mail"),
+        "mxip.test": mail_domain("mxip.test", mx="192.0.2.10."),
         "plusall.test": mail_domain("plusall.test", spf="v=spf1 +all"),
         "noall.test": mail_domain("noall.test", spf=f"v=spf1 ip4:{SERVER_IP}"),
         "uncovered.test": mail_domain("uncovered.test", spf="v=spf1 ip4:198.51.100.0/24 -all"),
