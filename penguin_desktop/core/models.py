@@ -289,3 +289,10 @@ class HealthReport:
     checks: list[HealthCheck]
     seconds: float
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class ProvisionResult:
+    server: ServerInfo
+    steps: dict[str, str]
+    dkim_record: str | None

@@ -81,6 +81,12 @@ def test_commands_report_exit_code_stdout_and_stderr(connection: SshConnection) 
     assert connection.run("cat", stdin="from stdin").stdout == "from stdin"
 
 
+def test_no_output_is_lost_when_the_command_ends_at_once(connection: SshConnection) -> None:
+    for _ in range(100):
+        result = connection.run("echo a; echo b >&2; echo c")
+        assert (result.stdout, result.stderr) == ("a\nc\n", "b\n")
+
+
 def test_the_remote_has_its_own_tools(connection: SshConnection) -> None:
     assert connection.run("docker compose version").stdout.startswith("Docker Compose version v2")
 

@@ -5,7 +5,8 @@ valid Authorization header is mandatory" without it, 403 "Invalid API token" on 
 `{"code", "message"}` bodies, 400 on invalid names, 404 on unknown ones, 409 on duplicates,
 domains with `dns_dkim` once keys are generated (`POST /domain/<d>/dkim`, selector `dkim`),
 users with `raw_password`, `quota_bytes`, `enabled`, and aliases with a destination list.
-Until `ready` is set it answers 502 like MailU's front while the admin container starts.
+Until `ready` is set (and `started_by` exists, when given) it answers 502 like MailU's front
+while the admin container starts.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -31,7 +33,9 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,63}$")
 
 @dataclass
 class MailuState:
-    token: str
+    configured_token: str
+    env_file: Path | None = None  # like MailU, take API_TOKEN from the uploaded mailu.env
+    started_by: Path | None = None  # answer only once this file exists (`compose up` ran)
     ready: bool = True
     domains: dict[str, dict[str, Any]] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -39,6 +43,14 @@ class MailuState:
     aliases: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def token(self) -> str:
+        if self.env_file is not None and self.env_file.exists():
+            for line in self.env_file.read_text().splitlines():
+                if line.startswith("API_TOKEN="):
+                    return line.split("=", 1)[1]
+        return self.configured_token
 
 
 def _dkim_public() -> str:
@@ -73,7 +85,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _route(self, method: str) -> None:
         url = urlparse(self.path)
         self.state.requests.append(f"{method} {url.path}")
-        if not self.state.ready:
+        started = self.state.started_by is None or self.state.started_by.exists()
+        if not (self.state.ready and started):
             body = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
             self.send_response(502)
             self.send_header("Content-Type", "text/html")
@@ -245,8 +258,12 @@ class MailuServer:
 
 
 @contextmanager
-def running_mailu(token: str = "mailu-admin-token-0123456789") -> Iterator[MailuServer]:
-    state = MailuState(token)
+def running_mailu(
+    token: str = "mailu-admin-token-0123456789",
+    env_file: Path | None = None,
+    started_by: Path | None = None,
+) -> Iterator[MailuServer]:
+    state = MailuState(token, env_file, started_by)
     handler = type("Handler", (_Handler,), {"state": state})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)

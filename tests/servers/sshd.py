@@ -27,27 +27,52 @@ SSHD = "/usr/sbin/sshd"
 
 DOCKER_STANDIN = r"""#!/bin/sh
 # Stand-in for Docker on the test "remote": records every call, answers like Compose v2.
-log="${DOCKER_LOG:-$(dirname "$0")/../docker-calls.log}"
-echo "$*" >> "$log"
+# `up` marks the project running (state file next to the log); a file `compose-fail` next to
+# it makes `up` fail the way a busy port does.
+dir="$(dirname "$0")/.."
+echo "$*" >> "$dir/docker-calls.log"
 case "$1" in
   --version) echo "Docker version 27.3.1, build ce12230"; exit 0 ;;
   info) echo "Server Version: 27.3.1"; exit 0 ;;
   compose)
     shift
     while [ "${1#-}" != "$1" ]; do
-      case "$1" in -f|-p|--project-directory|--env-file) shift 2 ;; *) shift ;; esac
+      case "$1" in -f|-p|--project-directory|--env-file|--project-name) shift 2 ;; *) shift ;; esac
     done
     case "$1" in
       version) echo "Docker Compose version v2.29.7"; exit 0 ;;
-      up) for s in redis front admin imap smtp antispam; do
-            echo " Container mailu-$s-1  Started" >&2
-          done; exit 0 ;;
-      ps) echo "NAME STATUS"; echo "mailu-admin-1 Up 2 minutes (healthy)"; exit 0 ;;
+      up)
+        if [ -f "$dir/compose-fail" ]; then
+          echo " Container mailu-front-1  Starting" >&2
+          echo "Error response from daemon: driver failed programming external" \
+               "connectivity on endpoint mailu-front-1: Bind for 0.0.0.0:25" \
+               "failed: port is already allocated" >&2
+          exit 1
+        fi
+        for s in redis front admin imap smtp antispam; do
+          echo " Container mailu-$s-1  Started" >&2
+        done
+        touch "$dir/compose-running"; exit 0 ;;
+      ps)
+        if [ -f "$dir/compose-running" ]; then
+          for s in admin antispam front imap redis smtp; do echo "$s"; done
+        fi
+        exit 0 ;;
       pull) echo " Pulled" >&2; exit 0 ;;
-      down) echo " Container mailu-admin-1  Removed" >&2; exit 0 ;;
+      down) rm -f "$dir/compose-running"; echo " Container mailu-admin-1  Removed" >&2; exit 0 ;;
       *) echo "unknown compose command: $1" >&2; exit 1 ;;
     esac ;;
   *) echo "docker: '$1' is not a docker command." >&2; exit 1 ;;
+esac
+"""
+
+HOSTNAMECTL_STANDIN = r"""#!/bin/sh
+# Stand-in for hostnamectl: keeps the "remote" host name in a file, never touches this machine.
+state="$(dirname "$0")/../hostname"
+case "$1" in
+  --static|hostname) cat "$state" 2>/dev/null || echo "localhost"; exit 0 ;;
+  set-hostname) echo "$2" > "$state"; exit 0 ;;
+  *) echo "hostnamectl: unknown command $1" >&2; exit 1 ;;
 esac
 """
 
@@ -84,13 +109,20 @@ class SshdServer:
             handle.write(public_line.strip() + "\n")
 
     def docker_calls(self) -> list[str]:
+        """Every `docker ...` command line the remote ran, oldest first."""
         log = self.directory / "docker-calls.log"
         return log.read_text().splitlines() if log.exists() else []
 
     def install_docker_standin(self) -> None:
-        path = self.bin_dir / "docker"
-        path.write_text(DOCKER_STANDIN)
-        path.chmod(0o755)
+        for name, text in (("docker", DOCKER_STANDIN), ("hostnamectl", HOSTNAMECTL_STANDIN)):
+            path = self.bin_dir / name
+            path.write_text(text)
+            path.chmod(0o755)
+
+    def reset_remote(self) -> None:
+        """Forget what earlier tests did on the "remote" (running project, host name, calls)."""
+        for name in ("compose-running", "compose-fail", "hostname", "docker-calls.log"):
+            (self.directory / name).unlink(missing_ok=True)
 
     def remove_docker_standin(self) -> None:
         (self.bin_dir / "docker").unlink(missing_ok=True)
@@ -132,7 +164,7 @@ def running_sshd() -> Iterator[SshdServer]:
             "MaxStartups 200:30:400\nMaxSessions 50\n"
             # SHLVL=1 keeps bash from sourcing the test user's ~/.bashrc (bash does so for sshd
             # commands only at shell level 1): a clean, fast, predictable "remote".
-            f"SetEnv PATH={base}/bin:/usr/bin:/bin DOCKER_LOG={base}/docker-calls.log SHLVL=1\n"
+            f"SetEnv PATH={base}/bin:/usr/bin:/bin SHLVL=1\n"
             "Subsystem sftp internal-sftp\n"
         )
         proc = subprocess.Popen(

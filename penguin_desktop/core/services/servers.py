@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+import secrets as token_source
 import socket
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -23,12 +24,14 @@ from sqlalchemy.orm import Session
 
 from penguin_desktop.core.auth.permissions import Permission, allows
 from penguin_desktop.core.errors import (
+    Cancelled,
     ConflictError,
     ExternalServiceError,
     NotFoundError,
     PenguinError,
     ValidationError,
 )
+from penguin_desktop.core.jobs import JobContext
 from penguin_desktop.core.jobs.locks import ResourceLocks
 from penguin_desktop.core.models import (
     Actor,
@@ -36,10 +39,18 @@ from penguin_desktop.core.models import (
     Health,
     HealthCheck,
     HealthReport,
+    ProvisionResult,
     Role,
     SecretKind,
     ServerInfo,
     ServerStatus,
+)
+from penguin_desktop.core.provision.steps import (
+    MailuPlan,
+    PlanSecrets,
+    Remote,
+    mailu_steps,
+    run_plan,
 )
 from penguin_desktop.core.services.base import Service
 from penguin_desktop.core.services.secrets import SecretService
@@ -55,6 +66,7 @@ from penguin_desktop.core.store.database import Database
 from penguin_desktop.core.store.tables import MembershipRow, ServerRow, WorkspaceRow, utcnow
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _USER = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}$")
 HEALTH_CONCURRENCY = 10
 DISK_FULL_PERCENT = 90
@@ -78,6 +90,14 @@ def ssh_key_secret_name(server: str) -> str:
 
 def mailu_token_secret_name(server: str) -> str:
     return f"server/{server}/mailu-token"
+
+
+def mailu_secret_key_name(server: str) -> str:
+    return f"server/{server}/mailu-secret-key"
+
+
+def postmaster_secret_name(server: str, domain: str) -> str:
+    return f"server/{server}/postmaster@{domain}"
 
 
 def _resolve(host: str) -> tuple[str, str | None]:
@@ -116,7 +136,7 @@ def _info(ws: WorkspaceRow, row: ServerRow) -> ServerInfo:
         health=Health(health)
         if (health := json.loads(row.last_check or "{}").get("health"))
         else None,
-        steps=json.loads(row.steps or "{}"),
+        steps=dict(json.loads(row.steps or "{}").get("states", {})),
     )
 
 
@@ -484,6 +504,208 @@ class ServerService(Service):
                     failed=[c.name for c in report.checks if not c.ok],
                     error=report.error or "",
                 )
+
+    # --- provisioning --------------------------------------------------------------------------
+    def provision(
+        self,
+        actor: Actor,
+        name: str,
+        workspace: str | None = None,
+        *,
+        domain: str | None = None,
+        hostname: str | None = None,
+        mailu_url: str | None = None,
+        mailu_dir: str | None = None,
+        resume: bool = False,
+        ctx: JobContext | None = None,
+        on_log: Callable[[str], None] | None = None,
+        admin_wait_s: float = 300.0,
+        poll_s: float = 2.0,
+    ) -> ProvisionResult:
+        """Install MailU on the server step by step. Steps already done are skipped, so running
+        again (with `resume`, the saved plan) continues after a failure or a cancel."""
+        job = ctx or JobContext()
+        log = on_log or (lambda _line: None)
+        login = self._login(actor, name, workspace, Permission.SERVER_OPERATE)
+        if login.pinned is None:
+            raise ValidationError(
+                f"accept {login.name}'s host key first: penguin server accept-host-key "
+                f"{login.name} SHA256:..."
+            )
+        with self.locks.hold(self._lock_key(login.workspace, login.name), "provisioning"):
+            plan, token_secret = self._plan(
+                actor, login, domain, hostname, mailu_url, mailu_dir, resume, admin_wait_s, poll_s
+            )
+            plan_secrets = PlanSecrets(
+                secret_key=self._secret(
+                    actor, login.workspace, mailu_secret_key_name(login.name), 16
+                ),
+                api_token=self._secret(actor, login.workspace, token_secret, 32),
+                postmaster_password=self._secret(
+                    actor,
+                    login.workspace,
+                    postmaster_secret_name(login.name, plan.domain),
+                    18,
+                    SecretKind.SMTP_PASSWORD,
+                ),
+            )
+            states = {step.name: "pending" for step in mailu_steps()}
+            self._save_plan(actor, login, plan, states, ServerStatus.PROVISIONING, token_secret)
+
+            def on_state(step: str, state: str) -> None:
+                states[step] = state
+                self._save_plan(actor, login, plan, states)
+
+            try:
+                with self.connect(actor, login.name, login.workspace, purpose="provisioning") as c:
+                    remote = Remote(c, plan, plan_secrets, job, log)
+                    try:
+                        run_plan(mailu_steps(), remote, on_state)
+                        dkim = remote.mailu().domain(plan.domain).dkim_record
+                    finally:
+                        remote.close()
+            except PenguinError as exc:
+                failed = next((s for s, st in states.items() if st in ("failed", "cancelled")), "")
+                self._finish(
+                    actor,
+                    login,
+                    plan,
+                    states,
+                    ServerStatus.PROVISION_FAILED,
+                    "server.provision.cancelled"
+                    if isinstance(exc, Cancelled)
+                    else "server.provision.failed",
+                    step=failed,
+                    error=exc.message,
+                )
+                raise
+            info = self._finish(
+                actor, login, plan, states, ServerStatus.MAILU_READY, "server.provision"
+            )
+        return ProvisionResult(info, dict(states), dkim)
+
+    def _plan(
+        self,
+        actor: Actor,
+        login: _Login,
+        domain: str | None,
+        hostname: str | None,
+        mailu_url: str | None,
+        mailu_dir: str | None,
+        resume: bool,
+        admin_wait_s: float,
+        poll_s: float,
+    ) -> tuple[MailuPlan, str]:
+        with self._reading(actor) as session:
+            _, row = self._server(
+                session, actor, login.name, login.workspace, Permission.SERVER_OPERATE, True
+            )
+            saved = json.loads(row.steps or "{}").get("plan") or {}
+            token_secret = row.mailu_token_secret or mailu_token_secret_name(login.name)
+            default_dir, default_url = row.mailu_dir, row.mailu_url
+        if resume and not saved:
+            raise ValidationError(
+                f"{login.name} has no provisioning run to resume: start one with --domain"
+            )
+        domain = (domain or saved.get("domain") or "").strip().lower().rstrip(".")
+        if not domain:
+            raise ValidationError("which mail domain? pass --domain (e.g. client.example)")
+        if not _DOMAIN.match(domain):
+            raise ValidationError(f"bad mail domain {domain!r}")
+        hostname = (hostname or saved.get("hostname") or f"mail.{domain}").lower()
+        if not _DOMAIN.match(hostname):
+            raise ValidationError(f"bad host name {hostname!r}")
+        folder = mailu_dir or saved.get("mailu_dir") or default_dir
+        if not folder.startswith("/") or any(ch in folder for ch in "\n\0"):
+            raise ValidationError(f"the MailU directory must be an absolute path, not {folder!r}")
+        url = mailu_url or saved.get("mailu_url") or default_url or f"https://{hostname}/api/v1"
+        plan = MailuPlan(
+            server=login.name,
+            domain=domain,
+            hostname=hostname,
+            mailu_dir=folder.rstrip("/") or "/",
+            mailu_url=url,
+            admin_wait_s=admin_wait_s,
+            poll_s=poll_s,
+        )
+        return plan, token_secret
+
+    def _secret(
+        self,
+        actor: Actor,
+        workspace: str,
+        name: str,
+        size: int,
+        kind: SecretKind = SecretKind.API_KEY,
+    ) -> str:
+        """The stored value, else a new random one stored first (so a resumed run reuses it)."""
+        try:
+            return self.secrets.use(actor, workspace, name, "provisioning")
+        except NotFoundError:
+            value = token_source.token_urlsafe(size)
+            self.secrets.set(actor, workspace, name, kind, value, reason="provisioning")
+            return value
+
+    def _save_plan(
+        self,
+        actor: Actor,
+        login: _Login,
+        plan: MailuPlan,
+        states: dict[str, str],
+        status: ServerStatus | None = None,
+        token_secret: str | None = None,
+    ) -> ServerInfo:
+        with self.db.write() as session:
+            ws, row = self._server(
+                session, actor, login.name, login.workspace, Permission.SERVER_OPERATE
+            )
+            row.steps = json.dumps(
+                {
+                    "plan": {
+                        "domain": plan.domain,
+                        "hostname": plan.hostname,
+                        "mailu_dir": plan.mailu_dir,
+                        "mailu_url": plan.mailu_url,
+                    },
+                    "states": states,
+                }
+            )
+            if status is not None:
+                row.status = status.value
+            if token_secret is not None:
+                row.mailu_token_secret = token_secret
+                row.mailu_dir, row.mailu_url = plan.mailu_dir, plan.mailu_url
+            return _info(ws, row)
+
+    def _finish(
+        self,
+        actor: Actor,
+        login: _Login,
+        plan: MailuPlan,
+        states: dict[str, str],
+        status: ServerStatus,
+        action: str,
+        **summary: str,
+    ) -> ServerInfo:
+        self._save_plan(actor, login, plan, states, status)
+        with self.db.write() as session:
+            ws, row = self._server(
+                session, actor, login.name, login.workspace, Permission.SERVER_OPERATE
+            )
+            if status is ServerStatus.MAILU_READY:
+                row.mailu_version, row.hostname = plan.mailu_version, plan.hostname
+            self._audit(
+                session,
+                actor,
+                action,
+                f"server:{login.name}",
+                ws,
+                name=login.name,
+                domain=plan.domain,
+                hostname=plan.hostname,
+                **summary,
+            )
+            return _info(ws, row)
 
     # --- lookups -------------------------------------------------------------------------------
     def _server(

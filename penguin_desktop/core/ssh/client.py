@@ -179,8 +179,13 @@ class SshConnection:
                     busy = True
                 if busy:
                     continue
-                # The exit status arrives after all output, so empty buffers now mean done.
                 if channel.exit_status_ready():
+                    # Output sent before the exit status may have landed since the checks
+                    # above: read both streams to their end (recv gives b"" at EOF).
+                    while chunk := channel.recv(65536):
+                        out += chunk
+                    while chunk := channel.recv_stderr(65536):
+                        err += chunk
                     break
                 if time.monotonic() > deadline:
                     channel.close()

@@ -1,0 +1,1 @@
+"""MailU installation as ordered, idempotent, resumable steps (check, then apply)."""

@@ -1,0 +1,254 @@
+"""Installing MailU over a real sshd: every step runs real commands and SFTP uploads; Docker is
+a stand-in that answers like Compose v2 and the MailU admin API a loopback server that reads
+the uploaded mailu.env. Failure halfway, cancel, resume and a missing Docker are covered."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from penguin_desktop.container import Container
+from penguin_desktop.core.errors import Cancelled, ExternalServiceError, ValidationError
+from penguin_desktop.core.jobs import JobContext
+from penguin_desktop.core.models import Actor, AuditFilter, ServerStatus
+from tests.servers.mailu import MailuServer, running_mailu
+from tests.servers.sshd import SshdServer
+
+ALL_DONE = dict.fromkeys(
+    ["preflight", "hostname", "config", "compose-up", "admin", "domain", "dkim"], "done"
+)
+
+
+@pytest.fixture
+def remote_dir(tmp_path: Path, sshd: SshdServer) -> Iterator[Path]:
+    sshd.reset_remote()
+    tmp_path.chmod(0o777)
+    yield tmp_path / "mailu"
+    sshd.reset_remote()
+
+
+@pytest.fixture
+def mailu(remote_dir: Path, sshd: SshdServer) -> Iterator[MailuServer]:
+    started = sshd.directory / "compose-running"  # the stand-in's `compose up` makes it
+    with running_mailu(env_file=remote_dir / "mailu.env", started_by=started) as server:
+        yield server
+
+
+@pytest.fixture
+def mx1(container: Container, owner: Actor, sshd: SshdServer) -> str:
+    container.workspaces.create(owner, "Acme")
+    container.servers.adopt(
+        owner,
+        "Acme",
+        "mx1",
+        sshd.host,
+        sshd.port,
+        sshd.user,
+        private_key=sshd.client_key.private_openssh,
+        accept_fingerprint=sshd.host_fingerprint,
+    )
+    return "mx1"
+
+
+class Watcher:
+    """What a face sees: the live log and the progress bar."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.progress: list[tuple[float, str]] = []
+        self.job = JobContext(lambda f, t: self.progress.append((f, t)))
+
+
+def _provision(
+    container: Container,
+    owner: Actor,
+    remote_dir: Path,
+    mailu: MailuServer,
+    watcher: Watcher | None = None,
+    **options: object,
+) -> object:
+    watcher = watcher or Watcher()
+    return container.servers.provision(
+        owner,
+        "mx1",
+        domain="client.test",
+        mailu_dir=str(remote_dir),
+        mailu_url=mailu.base_url,
+        ctx=watcher.job,
+        on_log=watcher.lines.append,
+        poll_s=0.05,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_a_full_install_then_a_rerun_that_finds_everything_done(
+    container: Container,
+    owner: Actor,
+    mx1: str,
+    sshd: SshdServer,
+    remote_dir: Path,
+    mailu: MailuServer,
+) -> None:
+    watcher = Watcher()
+    started = time.monotonic()
+    result = container.servers.provision(
+        owner,
+        mx1,
+        domain="client.test",
+        mailu_dir=str(remote_dir),
+        mailu_url=mailu.base_url,
+        ctx=watcher.job,
+        on_log=watcher.lines.append,
+        poll_s=0.05,
+    )
+    elapsed = time.monotonic() - started
+    assert elapsed < 15, f"provisioning plan took {elapsed:.1f} s"
+    assert result.steps == ALL_DONE
+    assert result.server.status is ServerStatus.MAILU_READY
+    assert result.server.hostname == "mail.client.test"
+    assert result.dkim_record and "v=DKIM1; k=rsa; p=MII" in result.dkim_record
+    # The remote got the rendered files, the env file private, secrets from the secret store.
+    env = (remote_dir / "mailu.env").read_text()
+    assert (remote_dir / "mailu.env").stat().st_mode & 0o777 == 0o600
+    token = container.secrets.reveal(owner, "Acme", "server/mx1/mailu-token", "test")
+    secret_key = container.secrets.reveal(owner, "Acme", "server/mx1/mailu-secret-key", "test")
+    assert f"API_TOKEN={token}\n" in env and f"SECRET_KEY={secret_key}\n" in env
+    assert "DOMAIN=client.test\nHOSTNAMES=mail.client.test\n" in env
+    compose = (remote_dir / "docker-compose.yml").read_text()
+    assert "ghcr.io/mailu/admin:2024.06" in compose and f"{remote_dir}/data:/data" in compose
+    assert (sshd.directory / "hostname").read_text().strip() == "mail.client.test"
+    assert "compose -p mailu up -d" in sshd.docker_calls()
+    # MailU has the domain and its postmaster, whose password only the secret store knows.
+    password = container.secrets.reveal(owner, "Acme", "server/mx1/postmaster@client.test", "t")
+    assert mailu.state.passwords == {"postmaster@client.test": password}
+    # The live log and the progress bar.
+    assert any("[4/7] Start MailU (docker compose up -d)" in line for line in watcher.lines)
+    assert watcher.progress[-1] == (1.0, "MailU is installed")
+    assert all(token not in line and password not in line for line in watcher.lines)
+    shown = container.servers.get(owner, "mx1")
+    assert shown.steps == ALL_DONE and shown.mailu_version == "2024.06"
+
+    again = Watcher()
+    rerun = _provision(container, owner, remote_dir, mailu, again, resume=True)
+    assert rerun.steps == ALL_DONE  # type: ignore[attr-defined]
+    assert sum("already done" in line for line in again.lines) == 7
+    assert sshd.docker_calls().count("compose -p mailu up -d") == 1
+    actions = [e.action for e in container.audit.page(owner, AuditFilter(workspace="Acme"))]
+    assert actions.count("server.provision") == 2
+
+
+def test_a_failing_step_stops_with_its_output_and_a_rerun_resumes(
+    container: Container,
+    owner: Actor,
+    mx1: str,
+    sshd: SshdServer,
+    remote_dir: Path,
+    mailu: MailuServer,
+) -> None:
+    (sshd.directory / "compose-fail").touch()
+    watcher = Watcher()
+    with pytest.raises(ExternalServiceError) as failed:
+        _provision(container, owner, remote_dir, mailu, watcher)
+    assert "step 'Start MailU (docker compose up -d)' failed" in failed.value.message
+    assert "port is already allocated" in failed.value.message
+    server = container.servers.get(owner, "mx1")
+    assert server.status is ServerStatus.PROVISION_FAILED
+    assert server.steps == {
+        "preflight": "done",
+        "hostname": "done",
+        "config": "done",
+        "compose-up": "failed",
+        "admin": "pending",
+        "domain": "pending",
+        "dkim": "pending",
+    }
+    assert any("port is already allocated" in line for line in watcher.lines)
+    failures = [
+        e
+        for e in container.audit.page(owner, AuditFilter(workspace="Acme"))
+        if e.action == "server.provision.failed"
+    ]
+    assert len(failures) == 1
+
+    (sshd.directory / "compose-fail").unlink()
+    resumed = Watcher()
+    result = container.servers.provision(
+        owner, "mx1", resume=True, ctx=resumed.job, on_log=resumed.lines.append, poll_s=0.05
+    )
+    assert result.steps == ALL_DONE
+    headings = [line for line in resumed.lines if line.startswith("[")]
+    assert headings[:4] == [
+        "[1/7] Preflight: OS, CPU/RAM/disk, free ports, Docker and Compose: already done",
+        "[2/7] Host name: already done",
+        "[3/7] Render and upload mailu.env and docker-compose.yml: already done",
+        "[4/7] Start MailU (docker compose up -d)",
+    ]
+    assert sshd.docker_calls().count("compose -p mailu up -d") == 2
+
+
+def test_cancel_while_waiting_for_the_admin_then_resume(
+    container: Container,
+    owner: Actor,
+    mx1: str,
+    sshd: SshdServer,
+    remote_dir: Path,
+    mailu: MailuServer,
+) -> None:
+    mailu.state.ready = False
+    watcher = Watcher()
+
+    def log(line: str) -> None:
+        watcher.lines.append(line)
+        if "not yet" in line:
+            watcher.job.cancel()
+
+    with pytest.raises(Cancelled, match="cancelled while waiting for the MailU admin"):
+        container.servers.provision(
+            owner,
+            "mx1",
+            domain="client.test",
+            mailu_dir=str(remote_dir),
+            mailu_url=mailu.base_url,
+            ctx=watcher.job,
+            on_log=log,
+            poll_s=0.05,
+        )
+    assert any("502" in line for line in watcher.lines)
+    assert container.servers.get(owner, "mx1").steps["admin"] == "cancelled"
+    mailu.state.ready = True
+    result = _provision(container, owner, remote_dir, mailu, resume=True)
+    assert result.steps == ALL_DONE  # type: ignore[attr-defined]
+
+
+def test_preflight_fails_clearly_without_docker(
+    container: Container,
+    owner: Actor,
+    mx1: str,
+    sshd: SshdServer,
+    remote_dir: Path,
+    mailu: MailuServer,
+) -> None:
+    sshd.remove_docker_standin()
+    try:
+        with pytest.raises(ExternalServiceError, match="Docker is not installed") as failed:
+            _provision(container, owner, remote_dir, mailu)
+        assert failed.value.message.startswith("step 'Preflight")
+    finally:
+        sshd.install_docker_standin()
+    assert container.servers.get(owner, "mx1").steps["preflight"] == "failed"
+    assert not (remote_dir / "mailu.env").exists()
+
+
+def test_provisioning_needs_a_trusted_host_key_and_a_domain(
+    container: Container, owner: Actor, mx1: str, sshd: SshdServer
+) -> None:
+    with pytest.raises(ValidationError, match="no provisioning run to resume"):
+        container.servers.provision(owner, "mx1", resume=True)
+    with pytest.raises(ValidationError, match="pass --domain"):
+        container.servers.provision(owner, "mx1")
+    container.servers.adopt(owner, "Acme", "new", sshd.host, sshd.port, sshd.user)
+    with pytest.raises(ValidationError, match="accept new's host key first"):
+        container.servers.provision(owner, "new", domain="client.test")
