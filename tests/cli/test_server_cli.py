@@ -9,6 +9,7 @@ import pytest
 from tests.cli.conftest import Penguin
 from tests.conftest import MASTER_PASSWORD
 from tests.servers.common import free_port
+from tests.servers.mailu import running_mailu
 from tests.servers.sshd import SshdServer
 
 
@@ -84,3 +85,47 @@ def test_imported_key_confirmed_fingerprint_and_clear_failures(
     assert missing.exit_code == 1 and "no server named 'nope'" in missing.stderr
     half = penguin("server", "adopt", "mx3", "-w", "Acme", "--host", sshd.host, "--mailu-url", "x")
     assert half.exit_code == 1 and "--mailu-token-stdin" in half.stderr
+
+
+def test_provision_streams_its_log_fails_clearly_and_resumes(
+    initialized: Penguin, sshd: SshdServer, tmp_path: Path
+) -> None:
+    penguin = initialized
+    sshd.reset_remote()
+    remote = tmp_path / "remote"
+    remote.mkdir(mode=0o777)
+    started = sshd.directory / "compose-running"
+    assert penguin("workspace", "create", "Acme").exit_code == 0
+    key = tmp_path / "id_ed25519"
+    key.write_text(sshd.client_key.private_openssh)
+    adopted = penguin(
+        "server", "adopt", "mx1", "-w", "Acme", "--host", sshd.host, "--port", str(sshd.port),
+        "--user", sshd.user, "--key-file", str(key), "--accept-host-key", sshd.host_fingerprint,
+    )  # fmt: skip
+    assert adopted.exit_code == 0, adopted.stderr
+    with running_mailu(env_file=remote / "mailu" / "mailu.env", started_by=started) as mailu:
+        (sshd.directory / "compose-fail").touch()
+        try:
+            failed = penguin(
+                "server", "provision", "mx1", "--domain", "client.test",
+                "--mailu-dir", str(remote / "mailu"), "--mailu-url", mailu.base_url,
+            )  # fmt: skip
+        finally:
+            (sshd.directory / "compose-fail").unlink()
+        assert failed.exit_code == 5
+        assert "[3/7] Render and upload mailu.env and docker-compose.yml" in failed.stdout
+        assert "error: step 'Start MailU (docker compose up -d)' failed" in failed.stderr
+        assert "port is already allocated" in failed.stderr
+        shown = penguin("server", "show", "mx1").stdout
+        assert "status:    provision-failed" in shown and "step compose-up: failed" in shown
+        resumed = penguin("server", "provision", "mx1", "--resume")
+        assert resumed.exit_code == 0, resumed.output
+        assert (
+            "[1/7] Preflight: OS, CPU/RAM/disk, free ports, Docker and Compose: already done"
+            in (resumed.stdout)
+        )
+        assert "MailU is installed on mx1 (mail.client.test)" in resumed.stdout
+        assert "dkim._domainkey.client.test. 600 IN TXT" in resumed.stdout
+    listed = penguin.json("server", "list")
+    assert [s["status"] for s in listed] == ["mailu-ready"]
+    sshd.reset_remote()

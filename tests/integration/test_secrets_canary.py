@@ -3,6 +3,8 @@ WAL), the logs, any command's output but `reveal`, or any export."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import click
@@ -14,6 +16,7 @@ from tests.cli.test_commands import _all_commands
 from tests.servers.bind import BindServer
 from tests.servers.dns_zones import SERVER_IP
 from tests.servers.file_keyring import FileBackedKeyring
+from tests.servers.mailu import running_mailu
 from tests.servers.sshd import SshdServer
 from tests.servers.vault import VaultServer
 
@@ -183,6 +186,21 @@ def test_the_canary_is_nowhere(
         stdin=CANARY + "-mailu\n",
     )  # fmt: skip
     run("server", "accept-host-key", "mx1", sshd.host_fingerprint)
+    # Provisioning renders the MailU token into mailu.env on the "remote" (outside tmp_path,
+    # which is scanned): the only place besides the secret store it may be.
+    remote = Path(tempfile.mkdtemp(prefix="canary-remote-"))
+    remote.chmod(0o777)
+    sshd.reset_remote()
+    mailu_env = remote / "mailu" / "mailu.env"
+    with running_mailu(env_file=mailu_env, started_by=sshd.directory / "compose-running") as api:
+        run(
+            "server", "provision", "mx1", "--domain", "canary.test", "--mailu-url", api.base_url,
+            "--mailu-dir", str(remote / "mailu"),
+        )  # fmt: skip
+        run("server", "provision", "mx1", "--resume")
+    assert f"API_TOKEN={CANARY}-mailu" in mailu_env.read_text()
+    shutil.rmtree(remote)
+    sshd.reset_remote()
     run("server", "run-check", "mx1")
     run("server", "list")
     run("server", "show", "mx1")

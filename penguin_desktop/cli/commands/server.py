@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -10,7 +12,14 @@ from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import emit_object, emit_table
 from penguin_desktop.cli.state import CliState, pass_state, read_stdin_secret
 from penguin_desktop.core.errors import ExternalServiceError, ValidationError
-from penguin_desktop.core.models import Health, HealthReport, ServerInfo, ServerStatus
+from penguin_desktop.core.jobs import JobContext
+from penguin_desktop.core.models import (
+    Health,
+    HealthReport,
+    ProvisionResult,
+    ServerInfo,
+    ServerStatus,
+)
 
 WORKSPACE_HELP = "The client workspace (needed when the name is in several)."
 
@@ -220,3 +229,71 @@ def run_check(state: CliState, name: str | None, everything: bool, workspace: st
     bad = [r.server for r in reports if r.health in (Health.UNREACHABLE, Health.DEGRADED)]
     if bad:
         raise ExternalServiceError(f"not healthy: {', '.join(bad)}")
+
+
+@server.command("provision")
+@click.argument("name")
+@click.option("--workspace", "-w", help=WORKSPACE_HELP)
+@click.option("--domain", help="The first mail domain (e.g. client.example).")
+@click.option("--hostname", help="The server's mail host name (default: mail.DOMAIN).")
+@click.option(
+    "--mailu-url", help="Where MailU's admin API will answer (default: https://HOSTNAME/api/v1)."
+)
+@click.option("--mailu-dir", help="Directory for MailU on the server (default: /mailu).")
+@click.option(
+    "--resume", is_flag=True, help="Continue the last run with its saved domain and settings."
+)
+@shared_options()
+@pass_state
+def provision(
+    state: CliState,
+    name: str,
+    workspace: str | None,
+    domain: str | None,
+    hostname: str | None,
+    mailu_url: str | None,
+    mailu_dir: str | None,
+    resume: bool,
+) -> None:
+    """Install MailU over SSH, step by step with a live log. Steps already done are skipped,
+    so after a failure or Ctrl-C (cancel) run again with --resume."""
+    actor = state.actor()
+    job = JobContext()
+    outcome: dict[str, Any] = {}
+
+    def say(line: str) -> None:
+        click.echo(line, err=state.json)
+
+    def work() -> None:
+        try:
+            outcome["result"] = state.container.servers.provision(
+                actor,
+                name,
+                workspace,
+                domain=domain,
+                hostname=hostname,
+                mailu_url=mailu_url,
+                mailu_dir=mailu_dir,
+                resume=resume,
+                ctx=job,
+                on_log=say,
+            )
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name=f"provision {name}", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except KeyboardInterrupt:
+        job.cancel()
+        click.echo("cancelling after the current command ...", err=True)
+        worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    result: ProvisionResult = outcome["result"]
+    lines = [f"MailU is installed on {result.server.name} ({result.server.hostname})."]
+    if result.dkim_record:
+        lines.append(f"DKIM record to publish:\n  {result.dkim_record}")
+    emit_object(state, result, "\n".join(lines))
