@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
-
 from penguin_desktop.core.errors import ValidationError
 
 
@@ -12,6 +10,8 @@ def normalize_email(raw: str) -> str:
 
     Special-use domains (.test, .internal) are accepted: agencies run private lab setups.
     """
+    from email_validator import EmailNotValidError, validate_email  # ~40 ms: on first use
+
     try:
         result = validate_email(
             raw.strip(),
