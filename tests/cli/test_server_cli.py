@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from penguin_desktop.core.providers.hostwinds import ENV_API
 from tests.cli.conftest import Penguin
 from tests.conftest import MASTER_PASSWORD
 from tests.servers.common import free_port
+from tests.servers.hostwinds import running_hostwinds
 from tests.servers.mailu import running_mailu
 from tests.servers.sshd import SshdServer
 
@@ -129,3 +131,30 @@ def test_provision_streams_its_log_fails_clearly_and_resumes(
     listed = penguin.json("server", "list")
     assert [s["status"] for s in listed] == ["mailu-ready"]
     sshd.reset_remote()
+
+
+def test_create_through_hostwinds(
+    initialized: Penguin, sshd: SshdServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    penguin = initialized
+    assert penguin("workspace", "create", "Acme").exit_code == 0
+    with running_hostwinds() as hostwinds:
+        hostwinds.state.build_polls = 0
+        monkeypatch.setenv(ENV_API, hostwinds.url)
+        args = ("server", "create", "hw1", "-w", "Acme", "--region", "2", "--plan", "1001")
+        nokey = penguin(*args, "--image", "ubuntu-24.04")
+        assert nokey.exit_code == 1
+        assert "penguin secrets set provider/hostwinds --kind api_key" in nokey.stderr
+        stored = penguin(
+            "secrets", "set", "provider/hostwinds", "--kind", "api_key", "-w", "Acme",
+            "--value-stdin", stdin=hostwinds.state.api_key,
+        )  # fmt: skip
+        assert stored.exit_code == 0, stored.stderr
+        created = penguin(*args, "--image", "ubuntu-24.04", "--port", str(sshd.port))
+        assert created.exit_code == 0, created.stderr
+        assert "Created hw1 (hostwinds instance) at 127.0.0.1 in 'Acme'." in created.stdout
+        assert f"penguin server accept-host-key hw1 {sshd.host_fingerprint}" in created.stdout
+        hostwinds.state.api_key = "rotated-elsewhere"
+        refused = penguin("server", "remove", "hw1", "--destroy")
+        assert refused.exit_code == 4 and "Hostwinds refused the API key" in refused.stderr
+        assert [s["name"] for s in penguin.json("server", "list")] == ["hw1"]

@@ -10,17 +10,28 @@ from sqlalchemy import update
 
 from penguin_desktop.container import Container
 from penguin_desktop.core.errors import (
+    Cancelled,
     ConflictError,
     ExternalServiceError,
     NotFoundError,
     PermissionDenied,
     ValidationError,
 )
-from penguin_desktop.core.models import Actor, AuditFilter, Health, Role, ServerStatus
+from penguin_desktop.core.jobs import JobContext
+from penguin_desktop.core.models import (
+    Actor,
+    AuditFilter,
+    Health,
+    Role,
+    SecretKind,
+    ServerStatus,
+)
+from penguin_desktop.core.providers.hostwinds import ENV_API
 from penguin_desktop.core.ssh.keys import generate_ed25519
 from penguin_desktop.core.store.tables import ServerRow
 from tests.conftest import add_user
 from tests.servers.common import free_port
+from tests.servers.hostwinds import running_hostwinds
 from tests.servers.sshd import SshdServer
 
 
@@ -206,3 +217,58 @@ def test_a_health_round_checks_every_server_concurrently(
         "down": Health.UNREACHABLE,
     }
     assert elapsed < 30
+
+
+def test_create_through_hostwinds_then_trust_check_and_destroy(
+    container: Container,
+    owner: Actor,
+    acme: str,
+    sshd: SshdServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with running_hostwinds() as hostwinds:
+        monkeypatch.setenv(ENV_API, hostwinds.url)
+        with pytest.raises(ValidationError, match="store it first"):
+            container.servers.create(owner, acme, "mx1", "hostwinds", "2", "1001", "ubuntu")
+        container.secrets.set(
+            owner, acme, "provider/hostwinds", SecretKind.API_KEY, hostwinds.state.api_key
+        )
+        log: list[str] = []
+        result = container.servers.create(
+            owner, acme, "mx1", "hostwinds", "2", "1001", "ubuntu-24.04",
+            hostname="mail.client.test", ssh_port=sshd.port, ssh_user=sshd.user,
+            on_log=log.append, poll_s=0.01,
+        )  # fmt: skip
+        server = result.server
+        assert (server.provider, server.ip, server.hostname) == (
+            "hostwinds",
+            "127.0.0.1",
+            "mail.client.test",
+        )
+        assert server.status is ServerStatus.HOST_KEY_PENDING
+        assert server.offered_fingerprint == sshd.host_fingerprint
+        (instance,) = hostwinds.state.instances.values()
+        assert instance["ssh_keys"] == [result.public_key]
+        assert hostwinds.state.rdns == {"127.0.0.1": "mail.client.test"}
+        assert any("is active at 127.0.0.1" in line for line in log)
+        container.servers.accept_host_key(owner, "mx1", sshd.host_fingerprint)
+        sshd.authorize(result.public_key)
+        assert container.servers.run_check(owner, "mx1").health is Health.HEALTHY
+        container.servers.remove(owner, "mx1", destroy=True)
+        assert hostwinds.state.instances == {}
+        assert container.servers.all(owner) == []
+        # A failure after the instance exists deletes it again: nothing half-made stays.
+        with pytest.raises(ValidationError, match="bad host name"):
+            container.servers.create(owner, acme, "bad", "hostwinds", "2", "1", "i", hostname="-x")
+        hostwinds.state.build_polls = 10**6
+        job = JobContext()
+        job.cancel()
+        with pytest.raises(Cancelled):
+            container.servers.create(
+                owner, acme, "mx2", "hostwinds", "2", "1001", "ubuntu", ctx=job, poll_s=0.01
+            )
+        assert hostwinds.state.instances == {}
+        assert "terminate_instance" in hostwinds.state.calls
+    with pytest.raises(ValidationError, match="no instance to destroy"):
+        _adopt(container, owner, sshd, "old")
+        container.servers.remove(owner, "old", destroy=True)

@@ -12,10 +12,12 @@ import keyring
 from click.testing import CliRunner
 
 from penguin_desktop.cli.main import cli
+from penguin_desktop.core.providers.hostwinds import ENV_API
 from tests.cli.test_commands import _all_commands
 from tests.servers.bind import BindServer
 from tests.servers.dns_zones import SERVER_IP
 from tests.servers.file_keyring import FileBackedKeyring
+from tests.servers.hostwinds import running_hostwinds
 from tests.servers.mailu import running_mailu
 from tests.servers.sshd import SshdServer
 from tests.servers.vault import VaultServer
@@ -201,6 +203,21 @@ def test_the_canary_is_nowhere(
     assert f"API_TOKEN={CANARY}-mailu" in mailu_env.read_text()
     shutil.rmtree(remote)
     sshd.reset_remote()
+    # A server created through Hostwinds: the provider API key never leaves the secret store.
+    with running_hostwinds(api_key=CANARY + "-hostwinds") as hostwinds:
+        hostwinds.state.build_polls = 0
+        api = {ENV_API: hostwinds.url}
+        run(
+            "secrets", "set", "provider/hostwinds", "--kind", "api_key", "-w", "Globex",
+            "--value-stdin", stdin=CANARY + "-hostwinds",
+        )  # fmt: skip
+        run(
+            "server", "create", "hw1", "-w", "Globex", "--region", "2", "--plan", "1001",
+            "--image", "ubuntu-24.04", "--hostname", "mail.canary.test", "--port", str(sshd.port),
+            extra=api,
+        )  # fmt: skip
+        run("server", "remove", "hw1", "--destroy", extra=api)
+        assert hostwinds.state.instances == {}
     run("server", "run-check", "mx1")
     run("server", "list")
     run("server", "show", "mx1")

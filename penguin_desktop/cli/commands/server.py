@@ -124,6 +124,64 @@ def adopt(
     )
 
 
+@server.command("create")
+@click.argument("name")
+@click.option("--workspace", "-w", required=True, help="Client workspace the server belongs to.")
+@click.option(
+    "--provider", default="hostwinds", show_default=True, help="VPS provider (hostwinds)."
+)
+@click.option("--region", required=True, help="The provider's region / location ID.")
+@click.option("--plan", required=True, help="The provider's plan / product ID.")
+@click.option("--image", required=True, help="The provider's OS image / template.")
+@click.option("--hostname", help="Mail host name: set as the IP's reverse DNS.")
+@click.option(
+    "--api-key-secret",
+    metavar="SECRET",
+    help="Secret holding the provider API key (default: provider/PROVIDER).",
+)
+@click.option("--port", default=22, show_default=True, type=int, help="SSH port of the image.")
+@shared_options()
+@pass_state
+def create(
+    state: CliState,
+    name: str,
+    workspace: str,
+    provider: str,
+    region: str,
+    plan: str,
+    image: str,
+    hostname: str | None,
+    api_key_secret: str | None,
+    port: int,
+) -> None:
+    """Create a VPS through the provider's API with a generated ed25519 key (its private half
+    in the secret store), wait until it is active, and record it. Then compare and accept its
+    host key with `penguin server accept-host-key`."""
+    result = state.container.servers.create(
+        state.actor(),
+        workspace,
+        name,
+        provider,
+        region,
+        plan,
+        image,
+        hostname=hostname,
+        api_key_secret=api_key_secret,
+        ssh_port=port,
+        on_log=lambda line: click.echo(line, err=state.json),
+    )
+    info = result.server
+    lines = [f"Created {info.name} ({info.provider} instance) at {info.ip} in {info.workspace!r}."]
+    if info.offered_fingerprint:
+        lines.append(_accept_hint(info))
+    else:
+        lines.append(
+            "Its SSH host key could not be read yet: run "
+            f"`penguin server accept-host-key {info.name} SHA256:...` once it has booted."
+        )
+    emit_object(state, {"server": info, "public_key": result.public_key}, "\n".join(lines))
+
+
 @server.command("list")
 @click.option("--workspace", "-w", help="Only this workspace.")
 @shared_options()
@@ -177,13 +235,17 @@ def show(state: CliState, name: str, workspace: str | None) -> None:
 @server.command("remove")
 @click.argument("name")
 @click.option("--workspace", "-w", help=WORKSPACE_HELP)
+@click.option(
+    "--destroy", is_flag=True, help="Also delete the provider's instance (servers made by create)."
+)
 @shared_options()
 @pass_state
-def remove(state: CliState, name: str, workspace: str | None) -> None:
+def remove(state: CliState, name: str, workspace: str | None, destroy: bool) -> None:
     """Forget a server and delete its SSH key and MailU token from the secret store (the
-    machine itself is left running)."""
-    state.container.servers.remove(state.actor(), name, workspace)
-    emit_object(state, {"removed": name}, f"Removed {name}")
+    machine itself is left running unless --destroy)."""
+    state.container.servers.remove(state.actor(), name, workspace, destroy=destroy)
+    done = "Destroyed and removed" if destroy else "Removed"
+    emit_object(state, {"removed": name, "destroyed": destroy}, f"{done} {name}")
 
 
 @server.command("accept-host-key")

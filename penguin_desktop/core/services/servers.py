@@ -45,6 +45,7 @@ from penguin_desktop.core.models import (
     ServerInfo,
     ServerStatus,
 )
+from penguin_desktop.core.providers.vps import open_provider, wait_until_active
 from penguin_desktop.core.provision.steps import (
     MailuPlan,
     PlanSecrets,
@@ -268,6 +269,137 @@ class ServerService(Service):
             raise
         return AdoptResult(info, public, generated)
 
+    def create(
+        self,
+        actor: Actor,
+        workspace: str,
+        raw_name: str,
+        provider: str,
+        region: str,
+        plan: str,
+        image: str,
+        *,
+        hostname: str | None = None,
+        api_key_secret: str | None = None,
+        ssh_port: int = 22,
+        ssh_user: str = "root",
+        ctx: JobContext | None = None,
+        on_log: Callable[[str], None] | None = None,
+        poll_s: float = 5.0,
+        timeout_s: float = 900.0,
+    ) -> AdoptResult:
+        """Create a VPS through a provider API with a generated ed25519 key, wait until it is
+        active, set its reverse DNS to `hostname`, and record it. Its host key is read and left
+        for explicit acceptance. If anything fails after the instance exists, it is deleted."""
+        name = clean_server_name(raw_name)
+        job = ctx or JobContext()
+        log = on_log or (lambda _line: None)
+        secret = api_key_secret or f"provider/{provider}"
+        if hostname is not None and not _DOMAIN.match(hostname.lower()):
+            raise ValidationError(f"bad host name {hostname!r}")
+        with self._reading(actor) as session:
+            ws, _ = self._workspace(
+                session, actor, workspace, Permission.SERVER_MANAGE, writable=True
+            )
+            self._ensure_free(session, ws.id, name)
+        try:
+            api_key = self.secrets.use(actor, workspace, secret, f"create server {name}")
+        except NotFoundError:
+            raise ValidationError(
+                f"no {provider} API key in {workspace!r}: store it first with `penguin secrets "
+                f"set {secret} --kind api_key --workspace {workspace!r} --value-stdin`"
+            ) from None
+        pair = generate_ed25519(f"penguinmails-{name}")
+        api = open_provider(provider, api_key)
+        try:
+            instance = api.create(
+                name=name, region=region, plan=plan, image=image, ssh_public_key=pair.public_openssh
+            )
+            log(f"{provider} instance {instance.ref} ordered; waiting until it is active")
+            try:
+                instance = wait_until_active(api, instance.ref, job, timeout_s, poll_s)
+                ip = instance.ip or ""
+                log(f"instance {instance.ref} is active at {ip}")
+                if hostname:
+                    api.set_reverse_dns(instance.ref, ip, hostname.lower())
+                    log(f"reverse DNS of {ip} set to {hostname.lower()}")
+                try:
+                    offered: str | None = probe_host_key(SshTarget(ip, ssh_port, ssh_user))
+                except ExternalServiceError as exc:
+                    offered = None
+                    log(f"its SSH host key cannot be read yet ({exc.message})")
+                info = self._record_created(
+                    actor, workspace, name, provider, instance.ref, ip, hostname, ssh_port,
+                    ssh_user, pair.private_openssh, offered,
+                )  # fmt: skip
+            except BaseException:
+                with suppress(PenguinError):
+                    api.delete(instance.ref)
+                    log(f"instance {instance.ref} deleted again")
+                raise
+        finally:
+            api.close()
+        return AdoptResult(info, pair.public_openssh, True)
+
+    def _record_created(
+        self,
+        actor: Actor,
+        workspace: str,
+        name: str,
+        provider: str,
+        ref: str,
+        ip: str,
+        hostname: str | None,
+        ssh_port: int,
+        ssh_user: str,
+        private_key: str,
+        offered: str | None,
+    ) -> ServerInfo:
+        key_secret = ssh_key_secret_name(name)
+        self.secrets.set(
+            actor, workspace, key_secret, SecretKind.SSH_KEY, private_key, reason="server create"
+        )
+        try:
+            with self._writing(actor) as session:
+                ws, _ = self._workspace(
+                    session, actor, workspace, Permission.SERVER_MANAGE, writable=True
+                )
+                self._ensure_free(session, ws.id, name)
+                row = ServerRow(
+                    workspace_id=ws.id,
+                    name=name,
+                    provider=provider,
+                    provider_ref=ref,
+                    ip=ip,
+                    hostname=hostname.lower() if hostname else None,
+                    ssh_port=ssh_port,
+                    ssh_user=ssh_user,
+                    ssh_key_secret=key_secret,
+                    offered_fingerprint=offered,
+                    mailu_dir="/mailu",
+                    status=ServerStatus.HOST_KEY_PENDING,
+                    steps="{}",
+                    last_check="{}",
+                )
+                session.add(row)
+                session.flush()
+                self._audit(
+                    session,
+                    actor,
+                    "server.create",
+                    f"server:{name}",
+                    ws,
+                    name=name,
+                    provider=provider,
+                    instance=ref,
+                    address=f"{ip}:{ssh_port}",
+                    offered=offered or "",
+                )
+                return _info(ws, row)
+        except BaseException:
+            self.secrets.delete(actor, workspace, key_secret, reason="server create failed")
+            raise
+
     def all(self, actor: Actor, workspace: str | None = None) -> list[ServerInfo]:
         with self._reading(actor) as session:
             if workspace:
@@ -286,22 +418,53 @@ class ServerService(Service):
             ws, row = self._server(session, actor, name, workspace, Permission.SERVER_READ)
             return _info(ws, row)
 
-    def remove(self, actor: Actor, name: str, workspace: str | None = None) -> None:
-        """Forget the server and delete its credentials from the secret store. The machine
-        itself is left as it is."""
+    def remove(
+        self,
+        actor: Actor,
+        name: str,
+        workspace: str | None = None,
+        destroy: bool = False,
+        api_key_secret: str | None = None,
+    ) -> None:
+        """Forget the server and delete its credentials from the secret store. The machine is
+        left running unless `destroy`, which deletes a provider's instance first."""
         with self._reading(actor) as session:
             ws, row = self._server(
                 session, actor, name, workspace, Permission.SERVER_MANAGE, writable=True
             )
             ws_name, server = ws.name, row.name
+            provider, ref = row.provider, row.provider_ref
             secrets = [s for s in (row.ssh_key_secret, row.mailu_token_secret) if s]
         with self.locks.hold(self._lock_key(ws_name, server), "removal"):
+            if destroy:
+                if provider == "existing" or ref is None:
+                    raise ValidationError(
+                        f"{server} was adopted, not created through a provider: there is no "
+                        "instance to destroy (drop --destroy to only forget it)"
+                    )
+                key = self.secrets.use(
+                    actor, ws_name, api_key_secret or f"provider/{provider}", "destroy server"
+                )
+                api = open_provider(provider, key)
+                try:
+                    with suppress(NotFoundError):
+                        api.delete(ref)
+                finally:
+                    api.close()
             with self._writing(actor) as session:
                 ws, row = self._server(
                     session, actor, server, ws_name, Permission.SERVER_MANAGE, writable=True
                 )
                 session.delete(row)
-                self._audit(session, actor, "server.remove", f"server:{server}", ws, name=server)
+                self._audit(
+                    session,
+                    actor,
+                    "server.remove",
+                    f"server:{server}",
+                    ws,
+                    name=server,
+                    destroyed=destroy,
+                )
             for secret in secrets:
                 with suppress(NotFoundError):
                     self.secrets.delete(actor, ws_name, secret, reason=f"server {server} removed")
