@@ -146,6 +146,25 @@ class Service:
         return ws, role
 
     @staticmethod
+    def _visible_workspaces(
+        session: Session, actor: Actor, permission: Permission | None
+    ) -> dict[int, tuple[WorkspaceRow, Role]]:
+        """Workspaces the actor belongs to (every one for the organization owner) where their
+        role allows `permission` (None: any role), with that role."""
+        if actor.org_role is Role.OWNER:
+            return {w.id: (w, Role.OWNER) for w in session.execute(select(WorkspaceRow)).scalars()}
+        rows = session.execute(
+            select(WorkspaceRow, MembershipRow.role)
+            .join(MembershipRow, MembershipRow.workspace_id == WorkspaceRow.id)
+            .where(MembershipRow.user_id == actor.user_id)
+        ).all()
+        return {
+            w.id: (w, Role(role))
+            for w, role in rows
+            if permission is None or allows(Role(role), permission)
+        }
+
+    @staticmethod
     def _user_by_email(session: Session, email: str) -> UserRow:
         user = session.execute(
             select(UserRow).where(func.lower(UserRow.email) == email.strip().lower())

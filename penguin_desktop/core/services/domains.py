@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from penguin_desktop.core.auth.emails import normalize_email
-from penguin_desktop.core.auth.permissions import Permission, allows
+from penguin_desktop.core.auth.permissions import Permission
 from penguin_desktop.core.dns import blacklists as bl
 from penguin_desktop.core.dns import checks, diff, dkim, zonefile
 from penguin_desktop.core.dns.diff import Change, FixPlan
@@ -45,7 +45,6 @@ from penguin_desktop.core.models import (
     DkimKeyInfo,
     DnsProviderInfo,
     DomainInfo,
-    Role,
     SecretKind,
 )
 from penguin_desktop.core.providers.cloudflare import CloudflareProvider, api_base
@@ -57,7 +56,6 @@ from penguin_desktop.core.store.database import Database
 from penguin_desktop.core.store.tables import (
     DkimKeyRow,
     DnsProviderRow,
-    MembershipRow,
     MetaRow,
     SendingDomainRow,
     WorkspaceRow,
@@ -707,14 +705,9 @@ class DomainService(Service):
     def _visible(
         self, session: Session, actor: Actor, permission: Permission | None = Permission.DOMAIN_READ
     ) -> dict[int, WorkspaceRow]:
-        if actor.org_role is Role.OWNER:
-            return {w.id: w for w in session.execute(select(WorkspaceRow)).scalars()}
-        rows = session.execute(
-            select(WorkspaceRow, MembershipRow.role)
-            .join(MembershipRow, MembershipRow.workspace_id == WorkspaceRow.id)
-            .where(MembershipRow.user_id == actor.user_id)
-        ).all()
-        return {w.id: w for w, role in rows if permission is None or allows(Role(role), permission)}
+        return {
+            i: ws for i, (ws, _) in self._visible_workspaces(session, actor, permission).items()
+        }
 
     @staticmethod
     def _keys(session: Session, row: SendingDomainRow) -> list[DkimKeyRow]:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from penguin_desktop.core.audit import trail
 from penguin_desktop.core.audit.trail import AuditRecord
-from penguin_desktop.core.auth.permissions import Permission, allows
+from penguin_desktop.core.auth.permissions import Permission
 from penguin_desktop.core.errors import (
     Cancelled,
     ConflictError,
@@ -34,7 +34,6 @@ from penguin_desktop.core.models import (
     Actor,
     BackendInfo,
     MigrationResult,
-    Role,
     SecretKind,
     SecretRefInfo,
 )
@@ -46,7 +45,6 @@ from penguin_desktop.core.secrets.vault import VaultConfig
 from penguin_desktop.core.services.base import Service
 from penguin_desktop.core.store.database import Database
 from penguin_desktop.core.store.tables import (
-    MembershipRow,
     SecretBackendRow,
     SecretRefRow,
     WorkspaceRow,
@@ -591,21 +589,13 @@ class SecretService(Service):
         return ref  # type: ignore[return-value]
 
     def _visible(self, session: Session, actor: Actor, permission: Permission) -> dict[int, str]:
-        if actor.org_role is Role.OWNER:
-            everything = session.execute(select(WorkspaceRow.id, WorkspaceRow.name)).all()
-            return {i: n for i, n in everything}
-        rows = session.execute(
-            select(WorkspaceRow.id, WorkspaceRow.name, MembershipRow.role)
-            .join(MembershipRow, MembershipRow.workspace_id == WorkspaceRow.id)
-            .where(MembershipRow.user_id == actor.user_id)
-        ).all()
-        visible = {i: n for i, n, role in rows if allows(Role(role), permission)}
-        if not visible and not rows:
-            return {}
-        if not visible:
+        """Names of the workspaces where the actor may `permission`; a member with no such
+        workspace is refused (and audited), someone with no workspace at all sees nothing."""
+        visible = self._visible_workspaces(session, actor, permission)
+        if not visible and self._visible_workspaces(session, actor, None):
             raise PermissionDenied(
                 "permission denied: none of your roles allows seeing secrets",
                 action=permission.value,
                 target="secrets",
             )
-        return visible
+        return {i: ws.name for i, (ws, _) in visible.items()}

@@ -45,17 +45,7 @@ class WorkspaceService(Service):
     def all(self, actor: Actor, include_archived: bool = False) -> list[WorkspaceInfo]:
         """Only the workspaces the actor belongs to (all of them for the organization owner)."""
         with self.db.read() as session:
-            if actor.org_role is Role.OWNER:
-                rows = [(ws, Role.OWNER) for ws in session.execute(select(WorkspaceRow)).scalars()]
-            else:
-                rows = [
-                    (ws, Role(role))
-                    for ws, role in session.execute(
-                        select(WorkspaceRow, MembershipRow.role)
-                        .join(MembershipRow, MembershipRow.workspace_id == WorkspaceRow.id)
-                        .where(MembershipRow.user_id == actor.user_id)
-                    )
-                ]
+            rows = list(self._visible_workspaces(session, actor, None).values())
         infos = [_info(ws, role) for ws, role in rows if include_archived or ws.archived_at is None]
         return sorted(infos, key=lambda w: w.name.casefold())
 
