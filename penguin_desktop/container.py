@@ -17,6 +17,7 @@ from penguin_desktop.core.store.database import Database, open_database
 if TYPE_CHECKING:
     from penguin_desktop.core.secrets.stores import MasterPassword, SecretStores
     from penguin_desktop.core.services.domains import DomainService
+    from penguin_desktop.core.services.mailboxes import MailboxService
     from penguin_desktop.core.services.secrets import SecretService
     from penguin_desktop.core.services.servers import ServerService
 
@@ -86,6 +87,12 @@ class Container:
         from penguin_desktop.core.services.servers import ServerService
 
         return ServerService(self.db, self.secrets, self.locks)
+
+    @cached_property
+    def mailboxes(self) -> MailboxService:
+        from penguin_desktop.core.services.mailboxes import MailboxService
+
+        return MailboxService(self.db, self.secrets, self.servers)
 
     def close(self) -> None:
         if "stores" in self.__dict__:

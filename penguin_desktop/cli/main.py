@@ -12,6 +12,7 @@ import click
 from penguin_desktop import __version__, log
 from penguin_desktop.cli.commands.audit import audit
 from penguin_desktop.cli.commands.domain import dns, domain
+from penguin_desktop.cli.commands.mailbox import mailbox
 from penguin_desktop.cli.commands.member import member
 from penguin_desktop.cli.commands.secrets import secrets
 from penguin_desktop.cli.commands.server import server
@@ -77,6 +78,7 @@ for command in (
     domain,
     dns,
     server,
+    mailbox,
 ):
     cli.add_command(command)
 

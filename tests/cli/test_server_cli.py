@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from penguin_desktop.core.mailu.client import MailuClient
 from penguin_desktop.core.providers.hostwinds import ENV_API
 from tests.cli.conftest import Penguin
 from tests.conftest import MASTER_PASSWORD
@@ -158,3 +159,29 @@ def test_create_through_hostwinds(
         refused = penguin("server", "remove", "hw1", "--destroy")
         assert refused.exit_code == 4 and "Hostwinds refused the API key" in refused.stderr
         assert [s["name"] for s in penguin.json("server", "list")] == ["hw1"]
+
+
+def test_mailboxes_from_the_command_line(initialized: Penguin, sshd: SshdServer) -> None:
+    penguin = initialized
+    assert penguin("workspace", "create", "Acme").exit_code == 0
+    with running_mailu() as mailu:
+        with MailuClient(mailu.base_url, mailu.state.token) as api:
+            api.create_domain("client.test")
+        adopted = penguin(
+            "server", "adopt", "mx1", "-w", "Acme", "--host", sshd.host, "--port", str(sshd.port),
+            "--user", sshd.user, "--accept-host-key", sshd.host_fingerprint,
+            "--mailu-url", mailu.base_url, "--mailu-token-stdin", stdin=mailu.state.token + "\n",
+        )  # fmt: skip
+        assert adopted.exit_code == 0, adopted.stderr
+        made = penguin("mailbox", "create", "ann@client.test", "--server", "mx1")
+        assert made.exit_code == 0, made.stderr
+        assert "SMTP 127.0.0.1:587 (STARTTLS), IMAP 127.0.0.1:993 (TLS)" in made.stdout
+        assert mailu.state.passwords["ann@client.test"] not in made.stdout
+        rows = penguin.json("mailbox", "list")
+        assert [(m["email"], m["enabled"]) for m in rows] == [("ann@client.test", True)]
+        assert penguin("mailbox", "disable", "ann@client.test").exit_code == 0
+        assert penguin("mailbox", "passwd", "ann@client.test").exit_code == 0
+        wrong = penguin("mailbox", "create", "bob@nope.test", "--server", "mx1")
+        assert wrong.exit_code == 1 and "MailU: Domain nope.test does not exist" in wrong.stderr
+        assert penguin("mailbox", "remove", "ann@client.test").exit_code == 0
+        assert "No mailboxes yet" in penguin("mailbox", "list").stdout

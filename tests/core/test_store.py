@@ -90,7 +90,14 @@ def test_an_older_database_is_backed_up_then_upgraded(tmp_path: Path) -> None:
     c.auth.initialize("Old", "a@agency.test", "Sturdy-pass-2026", Face.CLI)
     c.close()
     with sqlite3.connect(path) as conn:
-        for table in ("servers", "dkim_keys", "sending_domains", "dns_providers", "secret_refs"):
+        for table in (
+            "mailboxes",
+            "servers",
+            "dkim_keys",
+            "sending_domains",
+            "dns_providers",
+            "secret_refs",
+        ):
             conn.execute(f"DROP TABLE {table}")
         conn.execute("DROP TABLE secret_backends")
         conn.execute("UPDATE alembic_version SET version_num = '0001'")

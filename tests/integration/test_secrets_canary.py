@@ -200,6 +200,11 @@ def test_the_canary_is_nowhere(
             "--mailu-dir", str(remote / "mailu"),
         )  # fmt: skip
         run("server", "provision", "mx1", "--resume")
+        run("mailbox", "create", "ann@canary.test", "--server", "mx1", "--quota-mb", "100")
+        run("mailbox", "list")
+        run("mailbox", "passwd", "ann@canary.test")
+        run("mailbox", "disable", "ann@canary.test")
+        run("mailbox", "remove", "ann@canary.test")
     assert f"API_TOKEN={CANARY}-mailu" in mailu_env.read_text()
     shutil.rmtree(remote)
     sshd.reset_remote()
@@ -263,4 +268,14 @@ def test_the_canary_is_nowhere(
             assert key_body not in path.read_bytes(), f"SSH private key found in {path}"
 
 
-_GROUPS = {"workspace", "user", "member", "audit", "secrets", "domain", "dns", "server"}
+_GROUPS = {
+    "workspace",
+    "user",
+    "member",
+    "audit",
+    "secrets",
+    "domain",
+    "dns",
+    "server",
+    "mailbox",
+}

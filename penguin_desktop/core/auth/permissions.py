@@ -48,6 +48,8 @@ class Permission(enum.StrEnum):
     SERVER_READ = "server.read"
     SERVER_OPERATE = "server.operate"
     SERVER_MANAGE = "server.manage"
+    MAILBOX_READ = "mailbox.read"
+    MAILBOX_MANAGE = "mailbox.manage"
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,14 @@ MATRIX: dict[Permission, Rule] = {
         Scope.WORKSPACE,
         _ADMINS,
         "Adopt and remove mail servers, trust their host keys, rotate their SSH keys",
+    ),
+    Permission.MAILBOX_READ: Rule(
+        Scope.WORKSPACE, _ALL, "See mailboxes and their SMTP/IMAP settings (not passwords)"
+    ),
+    Permission.MAILBOX_MANAGE: Rule(
+        Scope.WORKSPACE,
+        _MANAGERS,
+        "Create, disable, re-password and remove mailboxes on MailU servers",
     ),
 }
 

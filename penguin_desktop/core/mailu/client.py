@@ -151,16 +151,18 @@ class MailuClient:
         return _user(self._call("GET", f"/user/{quote(email)}"))
 
     def create_user(
-        self, email: str, password: str, quota_bytes: int = 0, comment: str = ""
+        self, email: str, password: str, quota_bytes: int | None = None, comment: str = ""
     ) -> None:
-        body = {
+        """A mailbox; without `quota_bytes` MailU applies its default quota."""
+        body: dict[str, Any] = {
             "email": email,
             "raw_password": password,
-            "quota_bytes": quota_bytes,
             "comment": comment,
             "enabled": True,
             "enable_imap": True,
         }
+        if quota_bytes is not None:
+            body["quota_bytes"] = quota_bytes
         self._call("POST", "/user", body)
 
     def update_user(
