@@ -27,7 +27,7 @@ from penguin_desktop.core.models import (
     ServerStatus,
 )
 from penguin_desktop.core.providers.hostwinds import ENV_API
-from penguin_desktop.core.ssh.keys import generate_ed25519
+from penguin_desktop.core.ssh.keys import generate_ed25519, load_private_key
 from penguin_desktop.core.store.tables import ServerRow
 from tests.conftest import add_user
 from tests.servers.common import free_port
@@ -272,3 +272,35 @@ def test_create_through_hostwinds_then_trust_check_and_destroy(
     with pytest.raises(ValidationError, match="no instance to destroy"):
         _adopt(container, owner, sshd, "old")
         container.servers.remove(owner, "old", destroy=True)
+
+
+def test_rotating_the_ssh_key_never_locks_out(
+    container: Container, owner: Actor, acme: str, sshd: SshdServer
+) -> None:
+    first = generate_ed25519("first")
+    sshd.authorize(first.public_openssh)
+    container.servers.adopt(
+        owner, acme, "mx1", sshd.host, sshd.port, sshd.user,
+        private_key=first.private_openssh, accept_fingerprint=sshd.host_fingerprint,
+    )  # fmt: skip
+    first_blob = first.public_openssh.split()[1]
+    log: list[str] = []
+    container.servers.rotate_key(owner, "mx1", on_log=log.append)
+    assert log == [
+        "new key authorized next to the old one on mx1",
+        "login with the new key works",
+        "new key stored in the secret store",
+        "old key removed from the server",
+    ]
+    stored = container.secrets.reveal(owner, acme, "server/mx1/ssh-key", "test")
+    assert stored != first.private_openssh
+    authorized = sshd.authorized_keys.read_text()
+    assert first_blob not in authorized
+    assert load_private_key(stored).get_base64() in authorized
+    # The test suite's own key is untouched, and the server still answers with the new key.
+    assert sshd.client_key.public_openssh.split()[1] in authorized
+    assert container.servers.run_check(owner, "mx1").health is Health.HEALTHY
+    (refs,) = [s for s in container.secrets.all(owner, acme) if s.name == "server/mx1/ssh-key"]
+    assert refs.last_rotated_at > refs.created_at
+    actions = [e.action for e in container.audit.page(owner, AuditFilter(workspace=acme))]
+    assert "server.rotate-key" in actions

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from penguin_desktop.cli.main import cli
 from penguin_desktop.core.providers.hostwinds import ENV_API
+from penguin_desktop.core.ssh.keys import generate_ed25519
 from tests.cli.test_commands import _all_commands
 from tests.servers.bind import BindServer
 from tests.servers.dns_zones import SERVER_IP
@@ -226,6 +227,15 @@ def test_the_canary_is_nowhere(
     run("server", "run-check", "mx1")
     run("server", "list")
     run("server", "show", "mx1")
+    rotating = generate_ed25519("canary-rotation")
+    sshd.authorize(rotating.public_openssh)
+    rot_key = tmp_path / "id_rotating"
+    rot_key.write_text(rotating.private_openssh)
+    run(
+        "server", "adopt", "rot", "-w", "Globex", *ssh, "--key-file", str(rot_key),
+        "--accept-host-key", sshd.host_fingerprint,
+    )  # fmt: skip
+    run("server", "rotate-key", "rot")
     run("server", "adopt", "gone", "-w", "Globex", *ssh, "--accept-host-key", sshd.host_fingerprint)
     run("server", "remove", "gone")
     run("roles")
@@ -264,7 +274,7 @@ def test_the_canary_is_nowhere(
     key_body = sshd.client_key.private_openssh.splitlines()[1].encode()
     assert all(key_body.decode() not in text for text in outputs)
     for path in files:
-        if path != key_file:
+        if path not in (key_file, rot_key):
             assert key_body not in path.read_bytes(), f"SSH private key found in {path}"
 
 

@@ -92,7 +92,8 @@ class SshdServer:
 
     @property
     def authorized_keys(self) -> Path:
-        return self.directory / "authorized_keys"
+        """~/.ssh/authorized_keys of the remote user (HOME is set to a temp directory)."""
+        return self.directory / "home" / ".ssh" / "authorized_keys"
 
     @property
     def host_fingerprint(self) -> str:
@@ -149,7 +150,9 @@ def running_sshd() -> Iterator[SshdServer]:
         check=True,
     )
     client = generate_ed25519("tests")
-    (base / "authorized_keys").write_text(client.public_openssh + "\n")
+    keys = base / "home" / ".ssh" / "authorized_keys"
+    keys.parent.mkdir(parents=True)
+    keys.write_text(client.public_openssh + "\n")
     if os.geteuid() == 0:
         Path("/run/sshd").mkdir(parents=True, exist_ok=True)
     proc: subprocess.Popen[bytes] | None = None
@@ -158,13 +161,14 @@ def running_sshd() -> Iterator[SshdServer]:
         port = free_port()
         (base / "sshd_config").write_text(
             f"Port {port}\nListenAddress 127.0.0.1\nHostKey {base}/host_ed25519\n"
-            f"PidFile {base}/sshd.pid\nAuthorizedKeysFile {base}/authorized_keys\n"
+            f"PidFile {base}/sshd.pid\nAuthorizedKeysFile {keys}\n"
             "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
             "PermitRootLogin prohibit-password\nStrictModes no\nUsePAM no\n"
             "MaxStartups 200:30:400\nMaxSessions 50\n"
             # SHLVL=1 keeps bash from sourcing the test user's ~/.bashrc (bash does so for sshd
-            # commands only at shell level 1): a clean, fast, predictable "remote".
-            f"SetEnv PATH={base}/bin:/usr/bin:/bin SHLVL=1\n"
+            # commands only at shell level 1), and HOME points into the temp directory, so
+            # ~/.ssh/authorized_keys is the file above: a clean, predictable "remote".
+            f"SetEnv PATH={base}/bin:/usr/bin:/bin SHLVL=1 HOME={base}/home\n"
             "Subsystem sftp internal-sftp\n"
         )
         proc = subprocess.Popen(

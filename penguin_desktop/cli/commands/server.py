@@ -359,3 +359,17 @@ def provision(
     if result.dkim_record:
         lines.append(f"DKIM record to publish:\n  {result.dkim_record}")
     emit_object(state, result, "\n".join(lines))
+
+
+@server.command("rotate-key")
+@click.argument("name")
+@click.option("--workspace", "-w", help=WORKSPACE_HELP)
+@shared_options()
+@pass_state
+def rotate_key(state: CliState, name: str, workspace: str | None) -> None:
+    """Replace the server's SSH key: authorize a new ed25519 key, prove a login with it, store
+    it, then remove the old one (an interrupted rotation leaves a key that still works)."""
+    info = state.container.servers.rotate_key(
+        state.actor(), name, workspace, on_log=lambda line: click.echo(line, err=state.json)
+    )
+    emit_object(state, info, f"SSH key of {info.name} rotated (secret {info.ssh_key_secret})")

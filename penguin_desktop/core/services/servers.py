@@ -11,6 +11,7 @@ import ipaddress
 import json
 import re
 import secrets as token_source
+import shlex
 import socket
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -570,6 +571,90 @@ class ServerService(Service):
         login = self._login(actor, name, workspace, Permission.SERVER_READ)
         with self.locks.hold(self._lock_key(login.workspace, login.name), what):
             yield login.workspace
+
+    # --- SSH key rotation ----------------------------------------------------------------------
+    def rotate_key(
+        self,
+        actor: Actor,
+        name: str,
+        workspace: str | None = None,
+        on_log: Callable[[str], None] | None = None,
+    ) -> ServerInfo:
+        """Replace the server's SSH key without ever locking the agency out: authorize the new
+        key next to the old one, prove a login with it, store it, and only then remove the old
+        key. Stopped at any point, the stored key still logs in."""
+        log = on_log or (lambda _line: None)
+        login = self._login(actor, name, workspace, Permission.SERVER_MANAGE)
+        with self.locks.hold(self._lock_key(login.workspace, login.name), "SSH key rotation"):
+            old = self.secrets.use(actor, login.workspace, login.key_secret, "SSH key rotation")
+            old_blob = load_private_key(old).get_base64()
+            pair = generate_ed25519(f"penguinmails-{login.name}")
+            new_key = load_private_key(pair.private_openssh)
+            keys_file = "~/.ssh/authorized_keys"
+            line = shlex.quote(pair.public_openssh)
+            with self.connect(
+                actor, login.name, login.workspace, Permission.SERVER_MANAGE, "SSH key rotation"
+            ) as old_conn:
+                added = old_conn.run(
+                    "umask 077 && mkdir -p ~/.ssh && touch " + keys_file + " && "
+                    f"(grep -qxF {line} {keys_file} || printf '%s\\n' {line} >> {keys_file})"
+                )
+                if not added.ok:
+                    raise ExternalServiceError(
+                        f"could not add the new key to {keys_file} on {login.name}: "
+                        f"{added.output}; nothing changed"
+                    )
+                log(f"new key authorized next to the old one on {login.name}")
+                try:
+                    with SshConnection.connect(login.target, login.pinned, new_key) as new_conn:
+                        proof = new_conn.run("true")
+                    if not proof.ok:
+                        raise ExternalServiceError(f"login with the new key failed: {proof.output}")
+                except PenguinError as exc:
+                    old_conn.run(
+                        f"grep -vF {shlex.quote(new_key.get_base64())} {keys_file} > "
+                        f"{keys_file}.penguin && cat {keys_file}.penguin > {keys_file}; "
+                        f"rm -f {keys_file}.penguin"
+                    )
+                    raise ExternalServiceError(
+                        f"the new key could not log in to {login.name} ({exc.message}); it was "
+                        "taken out again and the old key stays in use"
+                    ) from None
+                log("login with the new key works")
+            self.secrets.set(
+                actor,
+                login.workspace,
+                login.key_secret,
+                SecretKind.SSH_KEY,
+                pair.private_openssh,
+                reason=f"SSH key rotation of {login.name}",
+            )
+            log("new key stored in the secret store")
+            with SshConnection.connect(login.target, login.pinned, new_key) as new_conn:
+                removed = new_conn.run(
+                    f"grep -vF {shlex.quote(old_blob)} {keys_file} > {keys_file}.penguin && "
+                    f"cat {keys_file}.penguin > {keys_file}; rm -f {keys_file}.penguin"
+                )
+            old_removed = removed.ok
+            log(
+                "old key removed from the server"
+                if old_removed
+                else f"could not remove the old key ({removed.output}); remove it by hand"
+            )
+            with self._writing(actor) as session:
+                ws, row = self._server(
+                    session, actor, login.name, login.workspace, Permission.SERVER_MANAGE
+                )
+                self._audit(
+                    session,
+                    actor,
+                    "server.rotate-key",
+                    f"server:{login.name}",
+                    ws,
+                    name=login.name,
+                    old_key_removed=old_removed,
+                )
+                return _info(ws, row)
 
     # --- health --------------------------------------------------------------------------------
     def run_check(self, actor: Actor, name: str, workspace: str | None = None) -> HealthReport:
