@@ -252,3 +252,54 @@ def test_provisioning_needs_a_trusted_host_key_and_a_domain(
     container.servers.adopt(owner, "Acme", "new", sshd.host, sshd.port, sshd.user)
     with pytest.raises(ValidationError, match="accept new's host key first"):
         container.servers.provision(owner, "new", domain="client.test")
+
+
+def test_backup_then_restore_onto_another_server(
+    container: Container,
+    owner: Actor,
+    mx1: str,
+    sshd: SshdServer,
+    remote_dir: Path,
+    mailu: MailuServer,
+    tmp_path: Path,
+) -> None:
+    _provision(container, owner, remote_dir, mailu)
+    (remote_dir / "dkim").mkdir()
+    (remote_dir / "dkim" / "client.test.dkim.key").write_text("-----BEGIN PRIVATE KEY-----\n")
+    archive = tmp_path / "mx1.pmbak"
+    manifest = container.servers.backup(owner, "mx1", archive)
+    assert manifest["domain"] == "client.test"
+    assert manifest["files"] == "dkim/client.test.dkim.key, docker-compose.yml, mailu.env"
+    sealed = archive.read_bytes()
+    token = container.secrets.reveal(owner, "Acme", "server/mx1/mailu-token", "test")
+    assert token.encode() not in sealed and b"PRIVATE KEY" not in sealed
+    assert archive.stat().st_mode & 0o777 == 0o600
+
+    # mx1 is abandoned; mx2 comes up with the same configuration and DKIM key.
+    container.servers.adopt(
+        owner, "Acme", "mx2", sshd.host, sshd.port, sshd.user,
+        private_key=sshd.client_key.private_openssh, accept_fingerprint=sshd.host_fingerprint,
+    )  # fmt: skip
+    target = tmp_path / "new-server" / "mailu"
+    target.parent.mkdir(mode=0o777)
+    container.servers.restore(owner, "mx2", archive, mailu_dir=str(target))
+    assert (target / "mailu.env").read_bytes() == (remote_dir / "mailu.env").read_bytes()
+    assert (target / "dkim" / "client.test.dkim.key").read_text().startswith("-----BEGIN")
+    assert container.secrets.reveal(owner, "Acme", "server/mx2/mailu-token", "t") == token
+    watcher = Watcher()
+    container.servers.provision(
+        owner, "mx2", domain="client.test", mailu_url=mailu.base_url, ctx=watcher.job,
+        on_log=watcher.lines.append, poll_s=0.05,
+    )  # fmt: skip
+    # Re-rendered for mx2 (its name, its directory) with mx1's SECRET_KEY and admin token.
+    old_env, new_env = (remote_dir / "mailu.env").read_text(), (target / "mailu.env").read_text()
+    for variable in ("SECRET_KEY=", "API_TOKEN="):
+        (old_line,) = [line for line in old_env.splitlines() if line.startswith(variable)]
+        assert old_line in new_env.splitlines()
+    assert (target / "dkim" / "client.test.dkim.key").exists()
+
+    tampered = bytearray(sealed)
+    tampered[-1] ^= 1
+    archive.write_bytes(bytes(tampered))
+    with pytest.raises(ValidationError, match="cannot be decrypted"):
+        container.servers.restore(owner, "mx2", archive, mailu_dir=str(target))

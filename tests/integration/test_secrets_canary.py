@@ -201,6 +201,11 @@ def test_the_canary_is_nowhere(
             "--mailu-dir", str(remote / "mailu"),
         )  # fmt: skip
         run("server", "provision", "mx1", "--resume")
+        run("server", "backup", "mx1", "--out", str(exports / "mx1.pmbak"))
+        run(
+            "server", "restore", "mx1", "--from", str(exports / "mx1.pmbak"),
+            "--mailu-dir", str(remote / "restored"),
+        )  # fmt: skip
         run("mailbox", "create", "ann@canary.test", "--server", "mx1", "--quota-mb", "100")
         run("mailbox", "list")
         run("mailbox", "passwd", "ann@canary.test")

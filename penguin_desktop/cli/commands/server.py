@@ -373,3 +373,48 @@ def rotate_key(state: CliState, name: str, workspace: str | None) -> None:
         state.actor(), name, workspace, on_log=lambda line: click.echo(line, err=state.json)
     )
     emit_object(state, info, f"SSH key of {info.name} rotated (secret {info.ssh_key_secret})")
+
+
+@server.command("backup")
+@click.argument("name")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Archive file to write (encrypted; its key stays in the secret store).",
+)
+@click.option("--workspace", "-w", help=WORKSPACE_HELP)
+@shared_options()
+@pass_state
+def backup(state: CliState, name: str, out: Path, workspace: str | None) -> None:
+    """Download the MailU configuration (mailu.env, docker-compose.yml, DKIM keys) over SFTP
+    into an encrypted local archive."""
+    manifest = state.container.servers.backup(state.actor(), name, out, workspace)
+    emit_object(state, manifest, f"Backed up {name} to {out} ({manifest['files']})")
+
+
+@server.command("restore")
+@click.argument("name")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Archive written by `penguin server backup`.",
+)
+@click.option("--mailu-dir", help="MailU directory on this server (default: its own, /mailu).")
+@click.option("--workspace", "-w", help=WORKSPACE_HELP)
+@shared_options()
+@pass_state
+def restore(
+    state: CliState, name: str, source: Path, mailu_dir: str | None, workspace: str | None
+) -> None:
+    """Put a backup's MailU configuration and DKIM keys onto this server; then run
+    `penguin server provision NAME --domain D` to start MailU with them."""
+    manifest = state.container.servers.restore(state.actor(), name, source, workspace, mailu_dir)
+    emit_object(
+        state,
+        manifest,
+        f"Restored the configuration of {manifest.get('server', '?')} onto {name}; start it "
+        f"with `penguin server provision {name} --domain {manifest.get('domain') or 'DOMAIN'}`",
+    )

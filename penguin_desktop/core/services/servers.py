@@ -7,6 +7,7 @@ their secret names and the pinned host-key fingerprint only.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import json
 import re
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -47,6 +49,7 @@ from penguin_desktop.core.models import (
     ServerStatus,
 )
 from penguin_desktop.core.providers.vps import open_provider, wait_until_active
+from penguin_desktop.core.provision import backup as archive
 from penguin_desktop.core.provision.steps import (
     MailuPlan,
     PlanSecrets,
@@ -92,6 +95,18 @@ def ssh_key_secret_name(server: str) -> str:
 
 def mailu_token_secret_name(server: str) -> str:
     return f"server/{server}/mailu-token"
+
+
+ARCHIVE_KEY_SECRET = "backup/archive-key"
+
+
+def _env_values(data: bytes) -> dict[str, str]:
+    values = {}
+    for line in data.decode(errors="replace").splitlines():
+        if "=" in line and not line.lstrip().startswith("#"):
+            key, _, value = line.partition("=")
+            values[key.strip()] = value.strip()
+    return values
 
 
 def mailu_secret_key_name(server: str) -> str:
@@ -655,6 +670,125 @@ class ServerService(Service):
                     old_key_removed=old_removed,
                 )
                 return _info(ws, row)
+
+    # --- backup and restore --------------------------------------------------------------------
+    def backup(
+        self, actor: Actor, name: str, out: Path, workspace: str | None = None
+    ) -> dict[str, str]:
+        """Download mailu.env, docker-compose.yml and the DKIM keys over SFTP into an encrypted
+        archive at `out`; returns the archive's manifest."""
+        login = self._login(actor, name, workspace, Permission.SERVER_MANAGE)
+        with self._reading(actor) as session:
+            _, row = self._server(
+                session, actor, login.name, login.workspace, Permission.SERVER_MANAGE
+            )
+            folder = row.mailu_dir
+        key = self._archive_key(actor, login.workspace)
+        files: dict[str, bytes] = {}
+        with (
+            self.locks.hold(self._lock_key(login.workspace, login.name), "backup"),
+            self.connect(
+                actor, login.name, login.workspace, Permission.SERVER_MANAGE, "backup"
+            ) as conn,
+        ):
+            for fixed in ("mailu.env", "docker-compose.yml"):
+                files[fixed] = conn.download(f"{folder}/{fixed}")
+            listing = conn.run(f"ls -1 {shlex.quote(folder)}/dkim 2>/dev/null || true")
+            for entry in listing.stdout.split():
+                files[f"dkim/{entry}"] = conn.download(f"{folder}/dkim/{entry}")
+        env = _env_values(files["mailu.env"])
+        manifest = {
+            "server": login.name,
+            "workspace": login.workspace,
+            "domain": env.get("DOMAIN", ""),
+            "hostnames": env.get("HOSTNAMES", ""),
+            "created": utcnow().isoformat(),
+            "files": ", ".join(sorted(files)),
+        }
+        archive.write_private(out, archive.seal(key, archive.pack(files, manifest)))
+        with self._writing(actor) as session:
+            ws, _ = self._server(
+                session, actor, login.name, login.workspace, Permission.SERVER_MANAGE
+            )
+            self._audit(
+                session, actor, "server.backup", f"server:{login.name}", ws,
+                name=login.name, files=sorted(files),
+            )  # fmt: skip
+        return manifest
+
+    def restore(
+        self,
+        actor: Actor,
+        name: str,
+        source: Path,
+        workspace: str | None = None,
+        mailu_dir: str | None = None,
+    ) -> dict[str, str]:
+        """Upload a backup's configuration and DKIM keys to this server's MailU directory and
+        take its SECRET_KEY and admin token into this server's secrets, so that provisioning
+        this server with the same domain finds the configuration in place."""
+        login = self._login(actor, name, workspace, Permission.SERVER_MANAGE)
+        key = self._archive_key(actor, login.workspace, create=False)
+        files, manifest = archive.unpack(archive.open_sealed(key, source.read_bytes()))
+        env = _env_values(files.get("mailu.env", b""))
+        with self._reading(actor) as session:
+            _, row = self._server(
+                session, actor, login.name, login.workspace, Permission.SERVER_MANAGE, True
+            )
+            folder = (mailu_dir or row.mailu_dir).rstrip("/") or "/"
+        if not folder.startswith("/"):
+            raise ValidationError(f"the MailU directory must be an absolute path, not {folder!r}")
+        with (
+            self.locks.hold(self._lock_key(login.workspace, login.name), "restore"),
+            self.connect(
+                actor, login.name, login.workspace, Permission.SERVER_MANAGE, "restore"
+            ) as conn,
+        ):
+            conn.makedirs(f"{folder}/dkim")
+            for path, data in sorted(files.items()):
+                conn.upload(
+                    data, f"{folder}/{path}", mode=0o644 if path.endswith(".yml") else 0o600
+                )
+        for secret, variable in (
+            (mailu_secret_key_name(login.name), "SECRET_KEY"),
+            (mailu_token_secret_name(login.name), "API_TOKEN"),
+        ):
+            if env.get(variable):
+                self.secrets.set(
+                    actor, login.workspace, secret, SecretKind.API_KEY, env[variable],
+                    reason=f"restore from backup of {manifest.get('server', '?')}",
+                )  # fmt: skip
+        with self._writing(actor) as session:
+            ws, row = self._server(
+                session, actor, login.name, login.workspace, Permission.SERVER_MANAGE, True
+            )
+            if env.get("API_TOKEN"):
+                row.mailu_token_secret = mailu_token_secret_name(login.name)
+            row.mailu_dir = folder
+            self._audit(
+                session, actor, "server.restore", f"server:{login.name}", ws,
+                name=login.name, source_server=manifest.get("server", ""),
+                files=sorted(files),
+            )  # fmt: skip
+        return manifest
+
+    def _archive_key(self, actor: Actor, workspace: str, create: bool = True) -> bytes:
+        try:
+            return base64.b64decode(
+                self.secrets.use(actor, workspace, ARCHIVE_KEY_SECRET, "server backup")
+            )
+        except NotFoundError:
+            if not create:
+                raise ValidationError(
+                    f"{workspace!r} has no backup key ({ARCHIVE_KEY_SECRET}): this archive was "
+                    "made in another workspace or its key was deleted"
+                ) from None
+        key = archive.new_key()
+        self.secrets.set(
+            actor, workspace, ARCHIVE_KEY_SECRET, SecretKind.API_KEY,
+            base64.b64encode(key).decode(), rotation_days=None, reason="server backups",
+        )  # fmt: skip
+        return key
 
     # --- health --------------------------------------------------------------------------------
     def run_check(self, actor: Actor, name: str, workspace: str | None = None) -> HealthReport:
