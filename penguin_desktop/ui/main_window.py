@@ -31,6 +31,7 @@ from penguin_desktop.ui.formatting import role_name
 from penguin_desktop.ui.idle import IdleWatcher
 from penguin_desktop.ui.pages.audit import AuditPage
 from penguin_desktop.ui.pages.base import Page
+from penguin_desktop.ui.pages.domains import DomainsPage
 from penguin_desktop.ui.pages.members import MembersPage
 from penguin_desktop.ui.pages.secrets import SecretsPage
 from penguin_desktop.ui.pages.settings import SettingsPage
@@ -41,7 +42,14 @@ from penguin_desktop.ui.unlock import prompt_of
 from penguin_desktop.ui.widgets.jobs import JobsWidget
 from penguin_desktop.ui.widgets.lock_screen import LockScreen
 
-PAGES: tuple[type[Page], ...] = (WorkspacesPage, MembersPage, AuditPage, SecretsPage, SettingsPage)
+PAGES: tuple[type[Page], ...] = (
+    WorkspacesPage,
+    MembersPage,
+    DomainsPage,
+    AuditPage,
+    SecretsPage,
+    SettingsPage,
+)
 
 NO_WORKSPACE = "No workspace yet"
 

@@ -26,7 +26,7 @@ WindowFactory = Callable[..., MainWindow]
 
 
 def _audit_page(window: MainWindow) -> AuditPage:
-    page = window.show_page(2)
+    page = window.show_page(window.page_types.index(AuditPage))
     assert isinstance(page, AuditPage)
     return page
 
@@ -91,7 +91,7 @@ def test_ctrl_f_focuses_the_audit_filter(
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    assert window.current_page() is window.pages[2]
+    assert window.current_page() is window.pages[window.page_types.index(AuditPage)]
     qtbot.waitUntil(_audit_page(window).filters.actor.hasFocus)
 
 

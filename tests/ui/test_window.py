@@ -24,10 +24,10 @@ def test_sidebar_lists_every_page_with_ctrl_number_shortcuts(
     window = make_window(owner)
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
     assert titles == [p.title for p in PAGES]
-    assert titles == ["Workspaces", "Members", "Audit log", "Secrets", "Settings"]
+    assert titles == ["Workspaces", "Members", "Domains", "Audit log", "Secrets", "Settings"]
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
-    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
     assert isinstance(window.current_page(), SettingsPage)
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.nav.currentRow() == 1
@@ -78,7 +78,7 @@ def test_idle_timeout_setting_changes_the_actor_and_the_timer(
     window = MainWindow(AppState(container, owner))
     qtbot.addWidget(window)
     assert window.idle.timeout_ms == 30 * 60_000
-    page = window.show_page(4)
+    page = window.show_page(window.page_types.index(SettingsPage))
     assert isinstance(page, SettingsPage)
     page.account.idle_minutes.setValue(5)
     qtbot.mouseClick(page.account.idle_button, Qt.MouseButton.LeftButton)
@@ -101,7 +101,8 @@ def test_settings_lists_users_and_unlocks_a_locked_one(
     for attempt in range(6):
         with contextlib.suppress(AuthenticationError):
             container.auth.login("max@agency.test", f"wrong {attempt}", Face.CLI)
-    page = make_window(owner).show_page(4)
+    window = make_window(owner)
+    page = window.show_page(window.page_types.index(SettingsPage))
     assert isinstance(page, SettingsPage)
     assert page.users_card.isVisible()
     emails = [u.email for u in page.users.rows]
@@ -119,7 +120,8 @@ def test_member_sees_only_their_account_and_own_activity(
     make_user: Callable[..., Actor], make_window: WindowFactory
 ) -> None:
     member = make_user("max@agency.test", Role.MEMBER)
-    page = make_window(member).show_page(4)
+    window = make_window(member)
+    page = window.show_page(window.page_types.index(SettingsPage))
     assert isinstance(page, SettingsPage)
     assert not page.users_card.isVisible()
     assert {a.email for a in page.activity.rows} == {"max@agency.test"}
@@ -129,7 +131,7 @@ def test_change_password_and_email_from_settings(
     qtbot: QtBot, container: Container, owner: Actor, make_window: WindowFactory
 ) -> None:
     window = make_window(owner)
-    page = window.show_page(4)
+    page = window.show_page(window.page_types.index(SettingsPage))
     assert isinstance(page, SettingsPage)
     account = page.account
     qtbot.keyClicks(account.current_password, "wrong current password")
