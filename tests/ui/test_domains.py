@@ -249,7 +249,7 @@ def test_fix_previews_applies_through_rfc2136_and_rechecks(
     after = page.selected()
     assert after is not None and after.name == "fixme.test"
     assert after.last_score is not None and after.last_score > before
-    assert "1 records not ours left in place" in page.message.text()
+    assert "1 record not ours left in place" in page.message.text()
     codes = {r.finding.code for r in page.detail.rows}
     assert {"spf.ok", "dkim.ok", "dmarc.ok"} <= codes
 

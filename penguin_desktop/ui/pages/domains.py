@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTabWidget,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -73,6 +75,10 @@ def score_style(row: object) -> BadgeStyle | None:
     if row.last_score >= 90:
         return GOOD
     return WARNING if row.last_score >= 60 else DANGER
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def _when(value: datetime | None) -> str:
@@ -138,9 +144,20 @@ class FindingRow(QFrame):
                 Qt.TextInteractionFlag.TextSelectableByMouse
                 | Qt.TextInteractionFlag.TextSelectableByKeyboard
             )
-            self.fix.setToolTip("Select to copy")
+            self.fix.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             texts.addWidget(self.fix)
+        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addLayout(texts, 1)
+        self.copy_button: QToolButton | None = None
+        if finding.fix:
+            self.copy_button = QToolButton()
+            self.copy_button.setIcon(icon("copy", theme.ICON))
+            self.copy_button.setToolTip("Copy the fix")
+            self.copy_button.setAutoRaise(True)
+            self.copy_button.clicked.connect(
+                lambda: QGuiApplication.clipboard().setText(finding.fix)
+            )
+            layout.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignTop)
 
 
 class DomainDetail(QTabWidget):
@@ -168,6 +185,7 @@ class DomainDetail(QTabWidget):
         scroll = QScrollArea()
         scroll.setObjectName("findingList")
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.list_widget)
         column.addWidget(scroll, 1)
@@ -225,8 +243,8 @@ class DomainDetail(QTabWidget):
             return
         counts = report.counts
         self.headline.setText(
-            f"{domain.display_name}: {report.score} / 100 · {counts['error']} errors, "
-            f"{counts['warning']} warnings, {counts['ok']} fine"
+            f"{domain.display_name}: {report.score} / 100 · {_n(counts['error'], 'error')}, "
+            f"{_n(counts['warning'], 'warning')}, {counts['ok']} fine"
         )
         for index, part in enumerate(report.breakdown):
             name = QLabel(part.category.value.upper())
@@ -299,7 +317,7 @@ class DomainsPage(Page):
         self.table = make_table()
         self.table.setModel(self.model)
         self.table.setItemDelegateForColumn(SCORE_COLUMN, BadgeDelegate(score_style, self.table))
-        for column, width in enumerate((150, 90, 170, 125)):
+        for column, width in enumerate((140, 90, 170, 140)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected_changed())
         self.detail = DomainDetail()
@@ -414,7 +432,9 @@ class DomainsPage(Page):
         if view is None:
             return
         rows = [(r.name, r.rtype, r.value, r.purpose) for r in view.records]
-        rows.append(("", "HTTPS", view.mta_sts_url, "MTA-STS policy file (serve over HTTPS)"))
+        rows.append(
+            (f"mta-sts.{view.domain}", "HTTPS", view.mta_sts_url, "MTA-STS policy file to serve")
+        )
         note = (
             f"{len(view.records)} records for {domain.display_name}. PTR records are set by "
             "whoever owns the server IPs (your VPS provider)."
@@ -620,7 +640,11 @@ class DomainsPage(Page):
         return job
 
     def _fixed(self, domain: DomainInfo, result: FixResult) -> None:
-        kept = f"; {len(result.skipped)} records not ours left in place" if result.skipped else ""
+        kept = (
+            f"; {_n(len(result.skipped), 'record')} not ours left in place"
+            if result.skipped
+            else ""
+        )
         verified = "verified by reading back" if result.verified else "not all visible yet"
         text = f"Applied {result.applied} changes to {domain.display_name} ({verified}{kept})"
         self.state.notify(text)
