@@ -25,7 +25,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from penguin_desktop.core.auth.permissions import Permission, allows
+from penguin_desktop.core.auth.permissions import Permission
 from penguin_desktop.core.errors import (
     Cancelled,
     ConflictError,
@@ -43,7 +43,6 @@ from penguin_desktop.core.models import (
     HealthCheck,
     HealthReport,
     ProvisionResult,
-    Role,
     SecretKind,
     ServerInfo,
     ServerStatus,
@@ -68,7 +67,7 @@ from penguin_desktop.core.ssh.keys import (
     public_line,
 )
 from penguin_desktop.core.store.database import Database
-from penguin_desktop.core.store.tables import MembershipRow, ServerRow, WorkspaceRow, utcnow
+from penguin_desktop.core.store.tables import ServerRow, WorkspaceRow, utcnow
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -1130,15 +1129,8 @@ class ServerService(Service):
     def _visible(
         self, session: Session, actor: Actor, permission: Permission | None
     ) -> dict[int, WorkspaceRow]:
-        if actor.org_role is Role.OWNER:
-            return {ws.id: ws for ws in session.execute(select(WorkspaceRow)).scalars()}
-        rows = session.execute(
-            select(WorkspaceRow, MembershipRow.role)
-            .join(MembershipRow, MembershipRow.workspace_id == WorkspaceRow.id)
-            .where(MembershipRow.user_id == actor.user_id)
-        ).all()
         return {
-            ws.id: ws for ws, role in rows if permission is None or allows(Role(role), permission)
+            i: ws for i, (ws, _) in self._visible_workspaces(session, actor, permission).items()
         }
 
     @staticmethod
