@@ -185,3 +185,18 @@ def test_mailboxes_from_the_command_line(initialized: Penguin, sshd: SshdServer)
         assert wrong.exit_code == 1 and "MailU: Domain nope.test does not exist" in wrong.stderr
         assert penguin("mailbox", "remove", "ann@client.test").exit_code == 0
         assert "No mailboxes yet" in penguin("mailbox", "list").stdout
+
+
+def test_adopting_an_existing_mailu_checks_its_token(
+    initialized: Penguin, sshd: SshdServer
+) -> None:
+    penguin = initialized
+    assert penguin("workspace", "create", "Acme").exit_code == 0
+    with running_mailu() as mailu:
+        wrong = penguin(
+            "server", "adopt", "mx1", "-w", "Acme", "--host", sshd.host, "--port", str(sshd.port),
+            "--mailu-url", mailu.base_url, "--mailu-token-stdin", stdin="not-the-token\n",
+        )  # fmt: skip
+    assert wrong.exit_code == 4
+    assert "MailU refused the admin API token (Invalid API token)" in wrong.stderr
+    assert penguin.json("server", "list") == []

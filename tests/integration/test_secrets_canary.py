@@ -183,11 +183,11 @@ def test_the_canary_is_nowhere(
     key_file = tmp_path / "id_ed25519"
     key_file.write_text(sshd.client_key.private_openssh)
     ssh = ("--host", sshd.host, "--port", str(sshd.port), "--user", sshd.user)
-    run(
-        "server", "adopt", "mx1", "-w", "Globex", *ssh, "--key-file", str(key_file),
-        "--mailu-url", "http://127.0.0.1:9/api/v1", "--mailu-token-stdin",
-        stdin=CANARY + "-mailu\n",
-    )  # fmt: skip
+    with running_mailu(token=CANARY + "-mailu") as existing:  # an already running MailU
+        run(
+            "server", "adopt", "mx1", "-w", "Globex", *ssh, "--key-file", str(key_file),
+            "--mailu-url", existing.base_url, "--mailu-token-stdin", stdin=CANARY + "-mailu\n",
+        )  # fmt: skip
     run("server", "accept-host-key", "mx1", sshd.host_fingerprint)
     # Provisioning renders the MailU token into mailu.env on the "remote" (outside tmp_path,
     # which is scanned): the only place besides the secret store it may be.

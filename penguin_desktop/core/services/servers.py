@@ -36,6 +36,7 @@ from penguin_desktop.core.errors import (
 )
 from penguin_desktop.core.jobs import JobContext
 from penguin_desktop.core.jobs.locks import ResourceLocks
+from penguin_desktop.core.mailu.client import MailuClient
 from penguin_desktop.core.models import (
     Actor,
     AdoptResult,
@@ -213,6 +214,9 @@ class ServerService(Service):
         else:
             pair = generate_ed25519(f"penguinmails-{name}")
             private_key, public, generated = pair.private_openssh, pair.public_openssh, True
+        if mailu_url is not None and mailu_token is not None:
+            with MailuClient(mailu_url, mailu_token) as api:
+                api.ping()  # a wrong token or URL is refused now, before anything is saved
         ip, hostname = _resolve(host)
         offered = probe_host_key(SshTarget(ip, port, user))
         if accepted is not None and accepted != offered:
