@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -12,10 +11,10 @@ import click
 
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import emit_object, emit_table
+from penguin_desktop.cli.progress import progress
 from penguin_desktop.cli.state import CliState, pass_state
 from penguin_desktop.core.audit.export import ExportFormat
 from penguin_desktop.core.errors import PenguinError, ValidationError
-from penguin_desktop.core.jobs import JobContext
 from penguin_desktop.core.models import AuditFilter
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -116,23 +115,13 @@ def list_(
     )
 
 
-def _progress_printer(enabled: bool) -> JobContext:
-    def show(fraction: float, text: str) -> None:
-        sys.stderr.write(f"\r{fraction:6.1%}  {text}\x1b[K")
-        sys.stderr.flush()
-
-    return JobContext(on_progress=show) if enabled else JobContext()
-
-
 @audit.command("verify")
 @shared_options()
 @pass_state
 def verify(state: CliState) -> None:
     """Check the hash chain; names the first edited, deleted or reordered entry."""
-    ctx = _progress_printer(sys.stderr.isatty() and not state.json)
-    result = state.container.audit.verify(state.actor(), ctx)
-    if sys.stderr.isatty() and not state.json:
-        sys.stderr.write("\r\x1b[K")
+    with progress(state) as ctx:
+        result = state.container.audit.verify(state.actor(), ctx)
     if not result.ok:
         if state.json:
             emit_object(state, result, "")
@@ -166,10 +155,8 @@ def export(
 ) -> None:
     """Export an audit report (CSV, JSON or PDF) with the chain head hash."""
     flt = _filters(workspace, actor, action, since, until)
-    ctx = _progress_printer(sys.stderr.isatty() and not state.json)
-    result = state.container.audit.export(state.actor(), ExportFormat(fmt), Path(out), flt, ctx)
-    if sys.stderr.isatty() and not state.json:
-        sys.stderr.write("\r\x1b[K")
+    with progress(state) as ctx:
+        result = state.container.audit.export(state.actor(), ExportFormat(fmt), Path(out), flt, ctx)
     emit_object(
         state,
         result,

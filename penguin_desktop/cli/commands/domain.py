@@ -4,7 +4,6 @@ fixes through DNS providers."""
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,11 +11,11 @@ import click
 
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import _plain, emit_object, emit_table
+from penguin_desktop.cli.progress import progress
 from penguin_desktop.cli.state import CliState, pass_state, read_stdin_secret
 from penguin_desktop.core.dns import dkim
 from penguin_desktop.core.dns.findings import DomainReport, PostureSummary, Severity
 from penguin_desktop.core.errors import ValidationError
-from penguin_desktop.core.jobs import JobContext
 from penguin_desktop.core.models import DomainInfo
 
 WORKSPACE_HELP = "The client workspace (needed when the name is in several)."
@@ -50,21 +49,6 @@ def _row(d: DomainInfo) -> _DomainRow:
         d.last_score,
         d.last_worst,
     )
-
-
-def _progress(state: CliState) -> JobContext:
-    tty = sys.stderr.isatty() and not state.json
-
-    def show(fraction: float, text: str) -> None:
-        if tty:
-            sys.stderr.write(f"\r{fraction:6.1%}  {text}\x1b[K")
-
-    return JobContext(show)
-
-
-def _done_progress(state: CliState) -> None:
-    if sys.stderr.isatty() and not state.json:
-        sys.stderr.write("\r\x1b[K")
 
 
 @click.group("domain")
@@ -299,15 +283,15 @@ def check(
     """Check DNS posture and explain each problem with its fix (exit 0 even with findings)."""
     if bool(name) == everything:
         raise click.UsageError("give a domain NAME or --all")
-    summary = state.container.domains.check(
-        state.actor(),
-        [name] if name else [],
-        workspace,
-        blacklists=not no_blacklists,
-        nameserver=nameserver,
-        ctx=_progress(state),
-    )
-    _done_progress(state)
+    with progress(state) as ctx:
+        summary = state.container.domains.check(
+            state.actor(),
+            [name] if name else [],
+            workspace,
+            blacklists=not no_blacklists,
+            nameserver=nameserver,
+            ctx=ctx,
+        )
     if state.json:
         click.echo(_summary_json(summary))
         return
@@ -345,17 +329,17 @@ def fix(
     nameserver: str | None,
 ) -> None:
     """Show what differs from the required records and apply it through the DNS provider."""
-    result = state.container.domains.fix(
-        state.actor(),
-        name,
-        workspace,
-        dry_run=dry_run,
-        confirm_deletes=confirm,
-        provider=provider,
-        nameserver=nameserver,
-        ctx=_progress(state),
-    )
-    _done_progress(state)
+    with progress(state) as ctx:
+        result = state.container.domains.fix(
+            state.actor(),
+            name,
+            workspace,
+            dry_run=dry_run,
+            confirm_deletes=confirm,
+            provider=provider,
+            nameserver=nameserver,
+            ctx=ctx,
+        )
     if state.json:
         click.echo(json.dumps(_plain(result), indent=2))
         return

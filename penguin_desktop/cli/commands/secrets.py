@@ -10,9 +10,9 @@ import click
 from penguin_desktop import log
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import emit_object, emit_table
+from penguin_desktop.cli.progress import progress
 from penguin_desktop.cli.state import CliState, pass_state, prompt_secret, read_stdin_secret
 from penguin_desktop.core.errors import ValidationError
-from penguin_desktop.core.jobs import JobContext
 from penguin_desktop.core.models import BackendInfo
 from penguin_desktop.core.secrets.backend import BackendKind
 from penguin_desktop.core.secrets.vault import VaultConfig
@@ -235,15 +235,8 @@ def delete(state: CliState, name: str, workspace: str, reason: str) -> None:
 def migrate(state: CliState, target: str) -> None:
     """Move every secret to another backend, verifying each copy; safe to run again."""
     actor = state.actor()
-    tty = sys.stderr.isatty() and not state.json
-
-    def show(fraction: float, text: str) -> None:
-        if tty:
-            sys.stderr.write(f"\r{fraction:6.1%}  {text}\x1b[K")
-
-    result = state.container.secrets.migrate(actor, parse_backend(target), JobContext(show))
-    if tty:
-        sys.stderr.write("\r\x1b[K")
+    with progress(state) as ctx:
+        result = state.container.secrets.migrate(actor, parse_backend(target), ctx)
     emit_object(
         state,
         result,
