@@ -164,6 +164,23 @@ class Service:
             if permission is None or allows(Role(role), permission)
         }
 
+    def _workspaces_in_scope(
+        self, session: Session, actor: Actor, workspace: str | None, permission: Permission
+    ) -> dict[int, WorkspaceRow]:
+        """The named workspace (checked, a refusal audited) or, with no name, every workspace
+        where the actor's role allows `permission`: what list commands take `--workspace` for."""
+        if workspace:
+            ws, _ = self._workspace(session, actor, workspace, permission)
+            return {ws.id: ws}
+        return self._rows_visible(session, actor, permission)
+
+    def _rows_visible(
+        self, session: Session, actor: Actor, permission: Permission | None
+    ) -> dict[int, WorkspaceRow]:
+        return {
+            i: ws for i, (ws, _) in self._visible_workspaces(session, actor, permission).items()
+        }
+
     @staticmethod
     def _user_by_email(session: Session, email: str) -> UserRow:
         user = session.execute(

@@ -298,11 +298,7 @@ class DomainService(Service):
 
     def all(self, actor: Actor, workspace: str | None = None) -> list[DomainInfo]:
         with self._reading(actor) as session:
-            if workspace:
-                ws, _ = self._workspace(session, actor, workspace, Permission.DOMAIN_READ)
-                spaces = {ws.id: ws}
-            else:
-                spaces = self._visible(session, actor)
+            spaces = self._workspaces_in_scope(session, actor, workspace, Permission.DOMAIN_READ)
             rows = session.execute(
                 select(SendingDomainRow).where(SendingDomainRow.workspace_id.in_(sorted(spaces)))
             ).scalars()
@@ -552,11 +548,7 @@ class DomainService(Service):
 
     def providers(self, actor: Actor, workspace: str | None = None) -> list[DnsProviderInfo]:
         with self._reading(actor) as session:
-            if workspace:
-                ws, _ = self._workspace(session, actor, workspace, Permission.DOMAIN_READ)
-                spaces = {ws.id: ws}
-            else:
-                spaces = self._visible(session, actor)
+            spaces = self._workspaces_in_scope(session, actor, workspace, Permission.DOMAIN_READ)
             rows = session.execute(
                 select(DnsProviderRow).where(DnsProviderRow.workspace_id.in_(sorted(spaces)))
             ).scalars()
@@ -670,7 +662,7 @@ class DomainService(Service):
     ) -> tuple[WorkspaceRow, SendingDomainRow]:
         name = normalize_domain(raw_name)
         if workspace is None:
-            spaces = self._visible(session, actor, permission=None)
+            spaces = self._rows_visible(session, actor, None)
             found = (
                 session.execute(
                     select(SendingDomainRow.workspace_id).where(
@@ -701,13 +693,6 @@ class DomainService(Service):
         if row is None:
             raise NotFoundError(f"no sending domain {display_domain(name)!r} in {ws.name!r}")
         return ws, row
-
-    def _visible(
-        self, session: Session, actor: Actor, permission: Permission | None = Permission.DOMAIN_READ
-    ) -> dict[int, WorkspaceRow]:
-        return {
-            i: ws for i, (ws, _) in self._visible_workspaces(session, actor, permission).items()
-        }
 
     @staticmethod
     def _keys(session: Session, row: SendingDomainRow) -> list[DkimKeyRow]:

@@ -130,11 +130,7 @@ class MailboxService(Service):
         self, actor: Actor, workspace: str | None = None, server: str | None = None
     ) -> list[MailboxInfo]:
         with self._reading(actor) as session:
-            if workspace:
-                ws, _ = self._workspace(session, actor, workspace, Permission.MAILBOX_READ)
-                spaces = {ws.id: ws}
-            else:
-                spaces = self.servers._visible(session, actor, Permission.MAILBOX_READ)
+            spaces = self._workspaces_in_scope(session, actor, workspace, Permission.MAILBOX_READ)
             query = (
                 select(MailboxRow, ServerRow)
                 .join(ServerRow, ServerRow.id == MailboxRow.server_id)
@@ -215,7 +211,7 @@ class MailboxService(Service):
     ) -> tuple[WorkspaceRow, MailboxRow]:
         permission = Permission.MAILBOX_MANAGE if writable else Permission.MAILBOX_READ
         if workspace is None:
-            spaces = self.servers._visible(session, actor, None)
+            spaces = self._rows_visible(session, actor, None)
             found = (
                 session.execute(
                     select(MailboxRow.workspace_id).where(

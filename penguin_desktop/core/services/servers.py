@@ -421,11 +421,7 @@ class ServerService(Service):
 
     def all(self, actor: Actor, workspace: str | None = None) -> list[ServerInfo]:
         with self._reading(actor) as session:
-            if workspace:
-                ws, _ = self._workspace(session, actor, workspace, Permission.SERVER_READ)
-                spaces = {ws.id: ws}
-            else:
-                spaces = self._visible(session, actor, Permission.SERVER_READ)
+            spaces = self._workspaces_in_scope(session, actor, workspace, Permission.SERVER_READ)
             rows = session.execute(
                 select(ServerRow).where(ServerRow.workspace_id.in_(sorted(spaces)))
             ).scalars()
@@ -806,11 +802,7 @@ class ServerService(Service):
     ) -> list[HealthReport]:
         """A health round over every server the actor may check, `concurrency` at a time."""
         with self._reading(actor) as session:
-            if workspace:
-                ws, _ = self._workspace(session, actor, workspace, Permission.SERVER_OPERATE)
-                spaces = {ws.id: ws}
-            else:
-                spaces = self._visible(session, actor, Permission.SERVER_OPERATE)
+            spaces = self._workspaces_in_scope(session, actor, workspace, Permission.SERVER_OPERATE)
             logins = [
                 _Login(
                     spaces[r.workspace_id].name,
@@ -1104,7 +1096,7 @@ class ServerService(Service):
     ) -> tuple[WorkspaceRow, ServerRow]:
         name = raw_name.strip()
         if workspace is None:
-            spaces = self._visible(session, actor, None)
+            spaces = self._rows_visible(session, actor, None)
             found = (
                 session.execute(
                     select(ServerRow.workspace_id).where(
@@ -1129,13 +1121,6 @@ class ServerService(Service):
         if row is None:
             raise NotFoundError(f"no server named {name!r} in {ws.name!r}")
         return ws, row
-
-    def _visible(
-        self, session: Session, actor: Actor, permission: Permission | None
-    ) -> dict[int, WorkspaceRow]:
-        return {
-            i: ws for i, (ws, _) in self._visible_workspaces(session, actor, permission).items()
-        }
 
     @staticmethod
     def _ensure_free(session: Session, workspace_id: int, name: str) -> None:
