@@ -215,6 +215,7 @@ class DomainInfo:
     last_score: int | None = None
     last_worst: str | None = None
     last_checked_at: datetime | None = None
+    last_worst_message: str | None = None
 
 
 @dataclass(frozen=True)

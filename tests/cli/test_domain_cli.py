@@ -131,7 +131,9 @@ def test_fix_through_a_tsig_provider(initialized: Penguin, bind: BindServer) -> 
     )
     dry = penguin("domain", "fix", "fixme.test", "--dry-run")
     assert dry.exit_code == 0, dry.stderr
-    assert "- fixme.test MX 5 mx.elsewhere.test.  (not ours: needs --yes)" in dry.stdout
+    assert "- fixme.test MX 5 mx.elsewhere.test.  (not ours: needs --yes or --delete)" in (
+        dry.stdout
+    )
     assert "Dry run: nothing was written." in dry.stdout
     done = penguin("domain", "fix", "fixme.test", "--nameserver", bind.address)
     assert done.exit_code == 0, done.stderr
@@ -139,9 +141,42 @@ def test_fix_through_a_tsig_provider(initialized: Penguin, bind: BindServer) -> 
     assert "By hand: Reverse DNS of 192.0.2.10: must name the server (mail.fixme.test)" in (
         done.stdout
     )
-    again = penguin("domain", "fix", "fixme.test", "--yes")
+    typo = penguin("domain", "fix", "fixme.test", "--delete", "fixme.test MX 5 mx.typo.test.")
+    assert typo.exit_code == 1
+    assert "no record that is not ours matches" in typo.stderr
+    assert "fixme.test MX 5 mx.elsewhere.test." in typo.stderr
+    again = penguin("domain", "fix", "fixme.test", "--delete", "fixme.test MX 5 mx.elsewhere.test.")
     assert "Applied 1 changes" in again.stdout
     assert "Nothing to change" in penguin("domain", "fix", "fixme.test").stdout
+
+    assert "by hand (manual)" in penguin("domain", "set-provider", "fixme.test", "--manual").stdout
+    assert penguin("domain", "set-provider", "fixme.test").exit_code == 2
+    moved = penguin.json("domain", "set-provider", "fixme.test", "bind")
+    assert moved == {"domain": "fixme.test", "workspace": "Acme", "provider": "bind"}
+    removed = penguin("dns", "provider", "remove", "bind", "-w", "Acme")
+    assert removed.exit_code == 0, removed.stderr
+    assert "Removed DNS provider 'bind'; now fixed by hand: fixme.test" in removed.stdout
+    assert penguin.json("dns", "provider", "list") == []
+    assert penguin.json("domain", "list")[0]["provider"] is None
+    gone = penguin("dns", "provider", "remove", "bind", "-w", "Acme")
+    assert gone.exit_code == 1 and "no DNS provider named 'bind'" in gone.stderr
+
+
+def test_report_shows_the_last_check_without_dns(initialized: Penguin, bind: BindServer) -> None:
+    penguin = initialized
+    _workspace(penguin)
+    penguin("domain", "add", "nodmarc.test", "-w", "Acme", "--ip", SERVER_IP)
+    never = penguin("domain", "report", "nodmarc.test")
+    assert never.exit_code == 1
+    assert "has not been checked yet: run `penguin domain check nodmarc.test`" in never.stderr
+    penguin("domain", "check", "nodmarc.test", "--nameserver", bind.address, "--no-blacklists")
+    shown = penguin("domain", "report", "nodmarc.test", env={"PENGUIN_DNS_NAMESERVER": "192.0.2.1"})
+    assert shown.exit_code == 0, shown.stderr
+    assert "[FAIL] nodmarc.test has no DMARC record" in shown.stdout
+    assert "UTC; `penguin domain check` for a fresh one." in shown.stdout
+    data = penguin.json("domain", "report", "nodmarc.test")
+    assert data["domains"][0]["domain"] == "nodmarc.test"
+    assert any(f["code"] == "dmarc.missing" for f in data["domains"][0]["findings"])
 
 
 def test_errors_and_roles(initialized: Penguin, add_user: AddUser, bind: BindServer) -> None:

@@ -313,3 +313,85 @@ def test_provider_settings_are_checked(container: Container, owner: Actor, acme:
     manual = container.domains.add_provider(owner, acme, "by-hand", ProviderKind.MANUAL, {})
     assert manual.credential_secret is None
     assert [p.name for p in container.domains.providers(owner)] == ["by-hand"]
+
+
+def test_the_last_check_is_kept_in_full(
+    container: Container, owner: Actor, acme: str, bind: BindServer
+) -> None:
+    container.domains.add(owner, acme, "nodmarc.test", ips=[SERVER_IP], report_address=REPORTS)
+    container.domains.add(owner, acme, "unchecked.test")
+    assert container.domains.last_report(owner, "nodmarc.test") is None
+    (fresh,) = container.domains.check(
+        owner, ["nodmarc.test"], blacklists=False, nameserver=bind.address
+    ).reports
+    kept = container.domains.last_report(owner, "nodmarc.test", acme)
+    assert kept == fresh
+    assert container.domains.last_report(owner, "unchecked.test") is None
+    info = container.domains.get(owner, "nodmarc.test")
+    assert info.last_worst == "dmarc.missing"
+    assert info.last_worst_message is not None and "DMARC" in info.last_worst_message
+    outsider = add_user(container, owner, "o@agency.test")
+    with pytest.raises(NotFoundError):
+        container.domains.last_report(outsider, "nodmarc.test")
+
+
+def _two_foreign_mx(container: Container, owner: Actor, acme: str, cf: CloudflareServer) -> None:
+    zone = cf.state.add_zone("cf.test")
+    for priority, host in ((5, "mx1.elsewhere.test"), (20, "mx2.elsewhere.test")):
+        cf.state.add_record(zone, type="MX", name="cf.test", content=host, priority=priority)
+    container.domains.add_provider(owner, acme, "cf", ProviderKind.CLOUDFLARE, {}, cf.token)
+    container.domains.add(owner, acme, "cf.test", ips=[SERVER_IP], provider="cf")
+
+
+def test_foreign_records_are_deleted_one_by_one_when_confirmed(
+    container: Container, owner: Actor, acme: str, cloudflare: CloudflareServer
+) -> None:
+    _two_foreign_mx(container, owner, acme, cloudflare)
+    preview = container.domains.fix(owner, "cf.test", dry_run=True)
+    assert sorted(c.key for c in preview.changes if c.needs_confirmation) == [
+        "cf.test MX 20 mx2.elsewhere.test.",
+        "cf.test MX 5 mx1.elsewhere.test.",
+    ]
+    with pytest.raises(ValidationError, match="no record that is not ours matches"):
+        container.domains.fix(owner, "cf.test", confirmed=["cf.test MX 7 typo.test."])
+    assert not any(r["type"] == "TXT" for r in cloudflare.state.zone_records("cf.test"))
+    result = container.domains.fix(
+        owner, "cf.test", confirmed=["CF.TEST. mx  5 mx1.elsewhere.test."]
+    )
+    assert [c.key for c in result.skipped] == ["cf.test MX 20 mx2.elsewhere.test."]
+    assert result.verified
+    mx = sorted(
+        (r["priority"], r["content"])
+        for r in cloudflare.state.zone_records("cf.test")
+        if r["type"] == "MX"
+    )
+    assert mx == [(10, "mail.cf.test"), (20, "mx2.elsewhere.test")]
+
+
+def test_a_domain_changes_provider_and_a_provider_goes_away(
+    container: Container, owner: Actor, acme: str, cloudflare: CloudflareServer
+) -> None:
+    cloudflare.state.add_zone("cf.test")
+    container.domains.add_provider(owner, acme, "cf", ProviderKind.CLOUDFLARE, {}, cloudflare.token)
+    container.domains.add(owner, acme, "cf.test", ips=[SERVER_IP])
+    assert container.domains.fix(owner, "cf.test", dry_run=True).provider.startswith("manual")
+    with pytest.raises(NotFoundError, match="no DNS provider named 'nope'"):
+        container.domains.set_provider(owner, "cf.test", "nope")
+    assert container.domains.set_provider(owner, "cf.test", "cf").provider == "cf"
+    assert container.domains.fix(owner, "cf.test").verified
+    assert container.domains.set_provider(owner, "cf.test", None).provider is None
+    container.domains.set_provider(owner, "cf.test", "cf")
+    viewer = add_user(container, owner, "v@agency.test")
+    container.members.add(owner, acme, "v@agency.test", Role.VIEWER)
+    with pytest.raises(PermissionDenied):
+        container.domains.set_provider(viewer, "cf.test", None)
+    with pytest.raises(PermissionDenied):
+        container.domains.remove_provider(viewer, acme, "cf")
+    assert container.domains.remove_provider(owner, acme, "cf") == ["cf.test"]
+    assert container.domains.get(owner, "cf.test").provider is None
+    assert container.domains.providers(owner, acme) == []
+    assert [s.name for s in container.secrets.all(owner, acme)] == []
+    actions = [e.action for e in container.audit.page(owner, AuditFilter(workspace=acme))]
+    assert actions.count("domain.provider.set") == 3 and "dns.provider.remove" in actions
+    with pytest.raises(NotFoundError):
+        container.domains.remove_provider(owner, acme, "cf")

@@ -177,6 +177,26 @@ def test_the_canary_is_nowhere(
     run("dns", "provider", "test", "bind", "-w", "Globex")
     # A dry run: good.test is shared with the other DNS tests and must stay as it is.
     run("domain", "fix", "good.test", "--dry-run", "--provider", "bind")
+    run("domain", "report", "good.test")
+    run("domain", "set-provider", "good.test", "bind")
+    run("domain", "set-provider", "good.test", "--manual")
+    run(
+        "dns",
+        "provider",
+        "add",
+        "spare",
+        "-w",
+        "Globex",
+        "--kind",
+        "rfc2136",
+        "--server",
+        bind.address,
+        "--key-name",
+        bind.key_name,
+        "--secret-stdin",
+        stdin=bind.key_secret + "\n",
+    )
+    run("dns", "provider", "remove", "spare", "-w", "Globex")
     run("domain", "add", "gone.test", "-w", "Globex", "--dkim-selector", "s1")
     run("domain", "remove", "gone.test")
     # Servers: the SSH private key and a MailU token go to Globex's Vault, nowhere else.

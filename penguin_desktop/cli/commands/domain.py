@@ -15,7 +15,7 @@ from penguin_desktop.cli.progress import progress
 from penguin_desktop.cli.state import CliState, pass_state, read_stdin_secret
 from penguin_desktop.core.dns import dkim
 from penguin_desktop.core.dns.findings import DomainReport, PostureSummary, Severity
-from penguin_desktop.core.errors import ValidationError
+from penguin_desktop.core.errors import NotFoundError, ValidationError
 from penguin_desktop.core.models import DomainInfo
 
 WORKSPACE_HELP = "The client workspace (needed when the name is in several)."
@@ -315,6 +315,13 @@ def check(
     is_flag=True,
     help="Also delete records that are not ours (e.g. an MX at another host).",
 )
+@click.option(
+    "--delete",
+    "deletes",
+    multiple=True,
+    metavar="'NAME TYPE VALUE'",
+    help="Also delete this one record that is not ours, as --dry-run shows it (repeat).",
+)
 @click.option("--provider", help="Use this DNS provider instead of the domain's own.")
 @click.option("--nameserver", metavar="HOST[:PORT]", help=NAMESERVER_HELP)
 @shared_options()
@@ -325,6 +332,7 @@ def fix(
     workspace: str | None,
     dry_run: bool,
     confirm: bool,
+    deletes: tuple[str, ...],
     provider: str | None,
     nameserver: str | None,
 ) -> None:
@@ -336,6 +344,7 @@ def fix(
             workspace,
             dry_run=dry_run,
             confirm_deletes=confirm,
+            confirmed=deletes,
             provider=provider,
             nameserver=nameserver,
             ctx=ctx,
@@ -347,7 +356,7 @@ def fix(
     if not result.changes:
         click.echo("Nothing to change: the published records are what the domain needs.")
     for change in result.changes:
-        note = "  (not ours: needs --yes)" if change in result.skipped else ""
+        note = "  (not ours: needs --yes or --delete)" if change in result.skipped else ""
         click.echo(f"  {change.describe()}{note}")
     if result.dry_run:
         click.echo("Dry run: nothing was written.")
@@ -358,6 +367,49 @@ def fix(
         )
     for rec in result.manual:
         click.echo(f"By hand: {rec.purpose}: {rec.name} {rec.rtype} {rec.value}")
+
+
+@domain.command("report")
+@click.argument("name")
+@click.option("--workspace", "-w", help=WORKSPACE_HELP)
+@shared_options()
+@pass_state
+def report(state: CliState, name: str, workspace: str | None) -> None:
+    """Show the findings of the domain's last check again (no DNS lookups)."""
+    service = state.container.domains
+    actor = state.actor()
+    found = service.last_report(actor, name, workspace)
+    if found is None:
+        raise NotFoundError(f"{name} has not been checked yet: run `penguin domain check {name}`")
+    if state.json:
+        click.echo(_summary_json(PostureSummary((found,), found.score)))
+        return
+    checked = service.get(actor, name, workspace).last_checked_at
+    _print_report(found)
+    if checked is not None:
+        click.echo(f"Checked {checked:%Y-%m-%d %H:%M} UTC; `penguin domain check` for a fresh one.")
+
+
+@domain.command("set-provider")
+@click.argument("name")
+@click.argument("provider", required=False)
+@click.option("--manual", is_flag=True, help="No provider: fixes are published by hand.")
+@click.option("--workspace", "-w", help=WORKSPACE_HELP)
+@shared_options()
+@pass_state
+def set_provider(
+    state: CliState, name: str, provider: str | None, manual: bool, workspace: str | None
+) -> None:
+    """Choose the DNS provider that fixes the domain (or --manual)."""
+    if bool(provider) == manual:
+        raise click.UsageError("give a PROVIDER or --manual")
+    info = state.container.domains.set_provider(state.actor(), name, provider, workspace)
+    emit_object(
+        state,
+        {"domain": info.name, "workspace": info.workspace, "provider": info.provider},
+        f"{info.display_name} is now fixed "
+        + (f"through {info.provider!r}" if info.provider else "by hand (manual)"),
+    )
 
 
 @domain.command("export-zone")
@@ -491,6 +543,20 @@ def provider_list(state: CliState, workspace: str | None) -> None:
     emit_table(
         state, rows, columns, "No DNS providers yet: add one with `penguin dns provider add`."
     )
+
+
+@provider.command("remove")
+@click.argument("name")
+@click.option("--workspace", "-w", required=True, help="Client workspace.")
+@shared_options()
+@pass_state
+def provider_remove(state: CliState, name: str, workspace: str) -> None:
+    """Remove a DNS provider and its credential; its domains fall back to manual fixes."""
+    released = state.container.domains.remove_provider(state.actor(), workspace, name)
+    text = f"Removed DNS provider {name!r}"
+    if released:
+        text += f"; now fixed by hand: {', '.join(released)}"
+    emit_object(state, {"removed": name, "domains_now_manual": released}, text)
 
 
 @provider.command("test")

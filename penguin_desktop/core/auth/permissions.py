@@ -104,7 +104,7 @@ MATRIX: dict[Permission, Rule] = {
         Scope.WORKSPACE, _ALL, "See sending domains, their required records and DNS checks"
     ),
     Permission.DOMAIN_MANAGE: Rule(
-        Scope.WORKSPACE, _MANAGERS, "Add and remove sending domains and their DKIM keys"
+        Scope.WORKSPACE, _MANAGERS, "Add and remove sending domains, choose their DNS provider"
     ),
     Permission.DOMAIN_FIX: Rule(
         Scope.WORKSPACE, _MANAGERS, "Apply DNS fixes through the workspace's DNS providers"
@@ -113,7 +113,7 @@ MATRIX: dict[Permission, Rule] = {
         Scope.ORGANIZATION, _ADMINS, "Choose the DNS server that checks ask"
     ),
     Permission.DNS_PROVIDER_MANAGE: Rule(
-        Scope.WORKSPACE, _ADMINS, "Add DNS providers and their credentials"
+        Scope.WORKSPACE, _ADMINS, "Add and remove DNS providers and their credentials"
     ),
     Permission.SERVER_READ: Rule(
         Scope.WORKSPACE, _ALL, "See mail servers, their status and last health check"

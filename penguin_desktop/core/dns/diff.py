@@ -42,9 +42,14 @@ class Change:
     reason: str
     needs_confirmation: bool = False
 
+    @property
+    def key(self) -> str:
+        """How a user names this record when confirming its deletion: NAME TYPE VALUE."""
+        return f"{self.name} {self.rtype} {self.value}"
+
     def describe(self) -> str:
         sign = "+" if self.action is Action.ADD else "-"
-        return f"{sign} {self.name} {self.rtype} {self.value}"
+        return f"{sign} {self.key}"
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,9 @@ exact fix, grouped per domain with a 0-100 posture score and its breakdown."""
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 class Severity(enum.StrEnum):
@@ -126,3 +128,46 @@ def summarize(reports: list[DomainReport]) -> PostureSummary:
             by_category[category.value] = round(100 * sum(shares) / len(shares), 1)
     mean = round(sum(r.score for r in reports) / len(reports))
     return PostureSummary(tuple(reports), mean, by_category)
+
+
+def report_to_json(report: DomainReport) -> str:
+    """The stored form of a report (the domain's last check, shown again after a restart)."""
+    return json.dumps(
+        {
+            "score": report.score,
+            "findings": [asdict(f) for f in report.findings],
+            "breakdown": [asdict(p) for p in report.breakdown],
+        },
+        separators=(",", ":"),
+    )
+
+
+def report_from_json(workspace: str, domain: str, text: str) -> DomainReport | None:
+    """None when the stored text is not a report this version understands (written by a
+    newer version, or damaged): the caller then shows "not checked yet" instead of failing."""
+    try:
+        data: dict[str, Any] = json.loads(text)
+        findings = tuple(
+            Finding(
+                Severity(f["severity"]),
+                str(f["code"]),
+                Category(f["category"]),
+                str(f["message"]),
+                str(f.get("fix", "")),
+                bool(f.get("inconclusive", False)),
+            )
+            for f in data["findings"]
+        )
+        breakdown = tuple(
+            CategoryScore(
+                Category(p["category"]),
+                int(p["weight"]),
+                float(p["earned"]),
+                bool(p["checked"]),
+                Severity(p["worst"]),
+            )
+            for p in data["breakdown"]
+        )
+        return DomainReport(workspace, domain, int(data["score"]), findings, breakdown)
+    except (ValueError, KeyError, TypeError):
+        return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +24,13 @@ from penguin_desktop.core.dns import blacklists as bl
 from penguin_desktop.core.dns import checks, diff, dkim, zonefile
 from penguin_desktop.core.dns.diff import Change, FixPlan
 from penguin_desktop.core.dns.dmarc import POLICIES
-from penguin_desktop.core.dns.findings import PostureSummary, summarize
+from penguin_desktop.core.dns.findings import (
+    DomainReport,
+    PostureSummary,
+    report_from_json,
+    report_to_json,
+    summarize,
+)
 from penguin_desktop.core.dns.names import display_domain, normalize_domain, parse_ip
 from penguin_desktop.core.dns.records import (
     DkimSelector,
@@ -109,6 +115,17 @@ def _email(raw: str) -> str:
         return normalize_email(raw)
     except ValidationError as exc:
         raise ValidationError(f"{raw!r} is not a usable report address: {exc.message}") from None
+
+
+def _said(key: str) -> str:
+    """A record key (NAME TYPE VALUE) as typed compares equal to the one shown whatever its
+    spacing, the case of its name and type, and a trailing dot; values keep their case (a DKIM
+    key's base64 is case-sensitive)."""
+    parts = key.split(maxsplit=2)
+    if len(parts) < 3:
+        return " ".join(parts).casefold()
+    name, rtype, value = parts
+    return f"{name.rstrip('.').casefold()} {rtype.upper()} {' '.join(value.split())}"
 
 
 def _spec(ws: WorkspaceRow, row: SendingDomainRow, keys: Sequence[DkimKeyRow]) -> DomainSpec:
@@ -380,7 +397,18 @@ class DomainService(Service):
                     worst = report.worst
                     row.last_score, row.last_checked_at = report.score, utcnow()
                     row.last_worst = worst.code if worst else None
+                    row.last_worst_message = worst.message if worst else None
+                    row.last_report = report_to_json(report)
         return summarize(reports)
+
+    def last_report(
+        self, actor: Actor, name: str, workspace: str | None = None
+    ) -> DomainReport | None:
+        """The findings of the domain's latest check, or None if it was never checked."""
+        with self._reading(actor) as session:
+            ws, row = self._domain(session, actor, name, workspace, Permission.DOMAIN_READ)
+            text, ws_name, domain = row.last_report, ws.name, row.name
+        return report_from_json(ws_name, domain, text) if text else None
 
     def _spec_of(self, actor: Actor, info: DomainInfo) -> DomainSpec:
         return DomainSpec(
@@ -419,12 +447,16 @@ class DomainService(Service):
         *,
         dry_run: bool = False,
         confirm_deletes: bool = False,
+        confirmed: Collection[str] = (),
         provider: str | None = None,
         nameserver: str | None = None,
         ctx: JobContext | None = None,
     ) -> FixResult:
         """Apply the diff through the provider, then read back to prove nothing is left.
-        Deleting records that are not ours happens only with `confirm_deletes`."""
+        Records that are not ours are deleted only when the user says so: all of them with
+        `confirm_deletes`, or just those whose `Change.key` is in `confirmed`. A confirmed
+        key that matches nothing is an error: the records changed since the preview, or the
+        name was mistyped, and guessing would delete the wrong thing."""
         ctx = ctx or JobContext()
         permission = Permission.DOMAIN_READ if dry_run else Permission.DOMAIN_FIX
         loaded = self._load(actor, name, workspace, permission, provider, writable=not dry_run)
@@ -432,7 +464,19 @@ class DomainService(Service):
         spec = loaded.spec
         ctx.progress(0.0, f"reading published records of {spec.name}")
         before = diff.plan(spec, live.read(spec.name, diff.lookups_needed(spec)))
-        chosen = [c for c in before.changes if confirm_deletes or not c.needs_confirmation]
+        wanted = {_said(k) for k in confirmed}
+        foreign = {_said(c.key): c for c in before.changes if c.needs_confirmation}
+        unknown = sorted(wanted - set(foreign))
+        if unknown:
+            offered = "; ".join(c.key for c in foreign.values()) or "none"
+            raise ValidationError(
+                f"no record that is not ours matches {unknown[0]!r} (they are: {offered})"
+            )
+        chosen = [
+            c
+            for c in before.changes
+            if confirm_deletes or not c.needs_confirmation or _said(c.key) in wanted
+        ]
         skipped = tuple(c for c in before.changes if c not in chosen)
         if dry_run or not chosen:
             return FixResult(
@@ -554,6 +598,62 @@ class DomainService(Service):
             ).scalars()
             infos = [self._provider_info(spaces[r.workspace_id], r) for r in rows]
         return sorted(infos, key=lambda p: (p.workspace.casefold(), p.name))
+
+    def set_provider(
+        self, actor: Actor, name: str, provider: str | None, workspace: str | None = None
+    ) -> DomainInfo:
+        """Choose the DNS provider that fixes this domain; None means fixing by hand."""
+        with self._writing(actor) as session:
+            ws, row = self._domain(
+                session, actor, name, workspace, Permission.DOMAIN_MANAGE, writable=True
+            )
+            old = session.get(DnsProviderRow, row.provider_id) if row.provider_id else None
+            new = self._provider_row(session, ws.id, provider) if provider else None
+            row.provider_id = new.id if new else None
+            self._audit(
+                session,
+                actor,
+                "domain.provider.set",
+                f"domain:{row.name}",
+                ws,
+                name=row.name,
+                before=old.name if old else "manual",
+                after=new.name if new else "manual",
+            )
+            domain, ws_name = row.name, ws.name
+        return self.get(actor, domain, ws_name)
+
+    def remove_provider(self, actor: Actor, workspace: str, name: str) -> list[str]:
+        """Forget a provider and delete its credential from the secret store. The domains it
+        fixed fall back to manual fixes; their names are returned so the user is told."""
+        with self._writing(actor) as session:
+            ws, _ = self._workspace(
+                session, actor, workspace, Permission.DNS_PROVIDER_MANAGE, writable=True
+            )
+            row = self._provider_row(session, ws.id, name)
+            users = list(
+                session.execute(
+                    select(SendingDomainRow).where(SendingDomainRow.provider_id == row.id)
+                ).scalars()
+            )
+            for domain in users:
+                domain.provider_id = None
+            released = sorted(d.name for d in users)
+            secret, ws_name = row.credential_secret, ws.name
+            session.delete(row)
+            self._audit(
+                session,
+                actor,
+                "dns.provider.remove",
+                f"dns-provider:{row.name}",
+                ws,
+                name=row.name,
+                kind=row.kind,
+                domains_now_manual=released,
+            )
+        if secret:
+            self.secrets.delete(actor, ws_name, secret, reason=f"DNS provider {name} removed")
+        return released
 
     def test_provider(self, actor: Actor, workspace: str, name: str) -> str:
         with self._reading(actor) as session:
@@ -725,6 +825,7 @@ class DomainService(Service):
             last_score=row.last_score,
             last_worst=row.last_worst,
             last_checked_at=row.last_checked_at,
+            last_worst_message=row.last_worst_message,
         )
 
     @staticmethod

@@ -217,7 +217,11 @@ class SendingDomainRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_score: Mapped[int | None] = mapped_column(Integer, nullable=True)
     last_worst: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    last_worst_message: Mapped[str | None] = mapped_column(Text, nullable=True)
     last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The last check's findings and breakdown as JSON (core.dns.findings.report_to_json), so
+    # the console can show them after a restart without asking DNS again.
+    last_report: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
 
     __table_args__ = (Index("ux_sending_domains_ws_name", "workspace_id", "name", unique=True),)
 
