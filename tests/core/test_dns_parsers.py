@@ -9,6 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from penguin_desktop.core.dns.dmarc import DmarcSyntaxError, parse_dmarc
+from penguin_desktop.core.dns.findings import (
+    Category,
+    DomainReport,
+    Finding,
+    Severity,
+    report_from_json,
+    report_to_json,
+    score,
+)
 from penguin_desktop.core.dns.records import DomainSpec, build_spf
 from penguin_desktop.core.dns.spf import SpfSyntaxError, parse_spf
 
@@ -138,3 +147,27 @@ def test_a_repeated_dmarc_tag_is_refused(p: str, tag: str) -> None:
         assert "appears twice" in str(exc)
     else:
         raise AssertionError("a repeated tag was accepted")
+
+
+finding = st.builds(
+    Finding,
+    st.sampled_from(list(Severity)),
+    st.text(min_size=1, max_size=30),
+    st.sampled_from(list(Category)),
+    st.text(max_size=200),
+    st.text(max_size=200),
+    st.booleans(),
+)
+
+
+@given(st.lists(finding, max_size=12))
+def test_a_stored_report_reads_back_as_it_was(findings: list[Finding]) -> None:
+    value, breakdown = score(findings)
+    report = DomainReport("Acme", "example.test", value, tuple(findings), breakdown)
+    assert report_from_json("Acme", "example.test", report_to_json(report)) == report
+
+
+@given(st.text(max_size=300) | st.from_regex(r'\{"score": ?[0-9]+, ?"findings": ?\[.*\]\}'))
+def test_a_damaged_stored_report_is_none_never_an_error(text: str) -> None:
+    result = report_from_json("Acme", "example.test", text)
+    assert result is None or isinstance(result, DomainReport)
