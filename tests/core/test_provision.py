@@ -18,7 +18,7 @@ from tests.servers.mailu import MailuServer, running_mailu
 from tests.servers.sshd import SshdServer
 
 ALL_DONE = dict.fromkeys(
-    ["preflight", "hostname", "config", "compose-up", "admin", "domain", "dkim"], "done"
+    ["preflight", "docker", "hostname", "config", "compose-up", "admin", "domain", "dkim"], "done"
 )
 
 
@@ -125,7 +125,7 @@ def test_a_full_install_then_a_rerun_that_finds_everything_done(
     password = container.secrets.reveal(owner, "Acme", "server/mx1/postmaster@client.test", "t")
     assert mailu.state.passwords == {"postmaster@client.test": password}
     # The live log and the progress bar.
-    assert any("[4/7] Start MailU (docker compose up -d)" in line for line in watcher.lines)
+    assert any("[5/8] Start MailU (docker compose up -d)" in line for line in watcher.lines)
     assert watcher.progress[-1] == (1.0, "MailU is installed")
     assert all(token not in line and password not in line for line in watcher.lines)
     shown = container.servers.get(owner, "mx1")
@@ -134,7 +134,7 @@ def test_a_full_install_then_a_rerun_that_finds_everything_done(
     again = Watcher()
     rerun = _provision(container, owner, remote_dir, mailu, again, resume=True)
     assert rerun.steps == ALL_DONE  # type: ignore[attr-defined]
-    assert sum("already done" in line for line in again.lines) == 7
+    assert sum("already done" in line for line in again.lines) == 8
     assert sshd.docker_calls().count("compose -p mailu up -d") == 1
     actions = [e.action for e in container.audit.page(owner, AuditFilter(workspace="Acme"))]
     assert actions.count("server.provision") == 2
@@ -158,6 +158,7 @@ def test_a_failing_step_stops_with_its_output_and_a_rerun_resumes(
     assert server.status is ServerStatus.PROVISION_FAILED
     assert server.steps == {
         "preflight": "done",
+        "docker": "done",
         "hostname": "done",
         "config": "done",
         "compose-up": "failed",
@@ -180,11 +181,12 @@ def test_a_failing_step_stops_with_its_output_and_a_rerun_resumes(
     )
     assert result.steps == ALL_DONE
     headings = [line for line in resumed.lines if line.startswith("[")]
-    assert headings[:4] == [
-        "[1/7] Preflight: OS, CPU/RAM/disk, free ports, Docker and Compose: already done",
-        "[2/7] Host name: already done",
-        "[3/7] Render and upload mailu.env and docker-compose.yml: already done",
-        "[4/7] Start MailU (docker compose up -d)",
+    assert headings[:5] == [
+        "[1/8] Preflight: OS, CPU/RAM/disk, free ports, Docker and Compose: already done",
+        "[2/8] Docker Engine and Compose v2: already done",
+        "[3/8] Host name: already done",
+        "[4/8] Render and upload mailu.env and docker-compose.yml: already done",
+        "[5/8] Start MailU (docker compose up -d)",
     ]
     assert sshd.docker_calls().count("compose -p mailu up -d") == 2
 
@@ -223,7 +225,7 @@ def test_cancel_while_waiting_for_the_admin_then_resume(
     assert result.steps == ALL_DONE  # type: ignore[attr-defined]
 
 
-def test_preflight_fails_clearly_without_docker(
+def test_preflight_fails_clearly_when_docker_is_absent_and_not_installable(
     container: Container,
     owner: Actor,
     mx1: str,
@@ -231,15 +233,53 @@ def test_preflight_fails_clearly_without_docker(
     remote_dir: Path,
     mailu: MailuServer,
 ) -> None:
+    # A login that is not root and has no passwordless sudo cannot install anything.
+    sshd.pretend_login(uid=1000, sudo=False)
     sshd.remove_docker_standin()
-    try:
-        with pytest.raises(ExternalServiceError, match="Docker is not installed") as failed:
-            _provision(container, owner, remote_dir, mailu)
-        assert failed.value.message.startswith("step 'Preflight")
-    finally:
-        sshd.install_docker_standin()
+    with pytest.raises(ExternalServiceError, match="Docker is not installed") as failed:
+        _provision(container, owner, remote_dir, mailu)
+    message = failed.value.message
+    assert message.startswith("step 'Preflight")
+    assert "cannot be installed automatically" in message
+    assert "not root and has no passwordless sudo" in message
+    assert "install Docker Engine with the Compose v2 plugin" in message
     assert container.servers.get(owner, "mx1").steps["preflight"] == "failed"
     assert not (remote_dir / "mailu.env").exists()
+    assert sshd.apt_calls() == []
+
+
+@pytest.mark.parametrize("uid", [0, 1000], ids=["root", "passwordless-sudo"])
+def test_a_missing_docker_is_installed_then_found_on_resume(
+    container: Container,
+    owner: Actor,
+    mx1: str,
+    sshd: SshdServer,
+    remote_dir: Path,
+    mailu: MailuServer,
+    uid: int,
+) -> None:
+    sshd.pretend_login(uid=uid, sudo=uid != 0)
+    sshd.remove_docker_standin()
+    watcher = Watcher()
+    result = _provision(container, owner, remote_dir, mailu, watcher)
+    assert result.steps == ALL_DONE  # type: ignore[attr-defined]
+    assert sshd.apt_calls() == [
+        "update -q",
+        "install -y -q docker.io docker-compose-v2",
+    ]
+    assert "Docker is not installed: the next step installs it with apt-get" in "\n".join(
+        watcher.lines
+    )
+    # apt-get's output is streamed into the live log.
+    assert "  Setting up docker.io (26.1.3-0ubuntu1~24.04.1) ..." in watcher.lines
+    assert "  Docker Compose version v2.29.7" in watcher.lines
+    assert "[2/8] Docker Engine and Compose v2" in watcher.lines
+    assert "compose -p mailu up -d" in sshd.docker_calls()
+
+    again = Watcher()
+    _provision(container, owner, remote_dir, mailu, again, resume=True)
+    assert "[2/8] Docker Engine and Compose v2: already done" in again.lines
+    assert len(sshd.apt_calls()) == 2  # installed once
 
 
 def test_provisioning_needs_a_trusted_host_key_and_a_domain(

@@ -76,6 +76,49 @@ case "$1" in
 esac
 """
 
+APT_GET_STANDIN = r"""#!/bin/sh
+# Stand-in for apt-get on the test "remote": records calls; `install docker.io ...` or
+# `install docker-ce ...` puts the docker stand-in in place. Never touches this machine.
+dir="$(dirname "$0")/.."
+echo "$*" >> "$dir/apt-calls.log"
+case "$1" in
+  update) echo "Reading package lists... Done"; exit 0 ;;
+  install)
+    case " $* " in
+      *" docker.io "*|*" docker-ce "*)
+        echo "Setting up docker.io (26.1.3-0ubuntu1~24.04.1) ..."
+        cp "$dir/docker-standin" "$dir/bin/docker" && chmod 755 "$dir/bin/docker"
+        echo "Setting up docker-compose-v2 (2.27.1+ds1-0ubuntu1~24.04.1) ..." ;;
+    esac
+    exit 0 ;;
+  *) echo "E: Invalid operation $1" >&2; exit 100 ;;
+esac
+"""
+
+APT_CACHE_STANDIN = r"""#!/bin/sh
+# Stand-in for apt-cache: `policy docker-compose-v2` has a candidate, like on Ubuntu 24.04.
+if [ "$1" = policy ] && [ "$2" = docker-compose-v2 ]; then
+  printf '%s:\n  Installed: (none)\n  Candidate: 2.27.1+ds1-0ubuntu1~24.04.1\n' "$2"
+else
+  printf '%s:\n  Installed: (none)\n  Candidate: (none)\n' "$2"
+fi
+"""
+
+ID_STANDIN = r"""#!/bin/sh
+# Stand-in for `id -u` answering the uid in the file `uid` next to the log (a non-root login).
+dir="$(dirname "$0")/.."
+if [ "$1" = -u ]; then cat "$dir/uid"; else exec /usr/bin/id "$@"; fi
+"""
+
+SUDO_STANDIN = r"""#!/bin/sh
+# Stand-in for sudo: `sudo -n CMD` runs CMD as is when the file `sudo-ok` exists, else asks
+# for a password like a sudo without NOPASSWD.
+dir="$(dirname "$0")/.."
+[ "$1" = -n ] && shift
+if [ ! -f "$dir/sudo-ok" ]; then echo "sudo: a password is required" >&2; exit 1; fi
+exec "$@"
+"""
+
 
 @dataclass(frozen=True)
 class SshdServer:
@@ -119,11 +162,38 @@ class SshdServer:
             path = self.bin_dir / name
             path.write_text(text)
             path.chmod(0o755)
+        (self.directory / "docker-standin").write_text(DOCKER_STANDIN)
+
+    def apt_calls(self) -> list[str]:
+        """Every `apt-get ...` command line the stand-in ran, oldest first."""
+        log = self.directory / "apt-calls.log"
+        return log.read_text().splitlines() if log.exists() else []
+
+    def pretend_login(self, *, uid: int, sudo: bool) -> None:
+        """Make the "remote" look like a login as `uid` (stand-in `id -u`), with or without
+        passwordless sudo, with stand-in apt-get/apt-cache that "install" the docker stand-in
+        (so nothing is ever installed on this machine). `reset_remote` undoes it."""
+        for name, text in (("id", ID_STANDIN), ("sudo", SUDO_STANDIN)):
+            (self.bin_dir / name).write_text(text)
+            (self.bin_dir / name).chmod(0o755)
+        (self.directory / "uid").write_text(f"{uid}\n")
+        if sudo:
+            (self.directory / "sudo-ok").touch()
+        for name, text in (("apt-get", APT_GET_STANDIN), ("apt-cache", APT_CACHE_STANDIN)):
+            (self.bin_dir / name).write_text(text)
+            (self.bin_dir / name).chmod(0o755)
 
     def reset_remote(self) -> None:
-        """Forget what earlier tests did on the "remote" (running project, host name, calls)."""
-        for name in ("compose-running", "compose-fail", "hostname", "docker-calls.log"):
+        """Forget what earlier tests did on the "remote" (running project, host name, calls,
+        pretended login); the docker stand-in is put back."""
+        for name in (
+            "compose-running", "compose-fail", "hostname", "docker-calls.log", "apt-calls.log",
+            "uid", "sudo-ok",
+        ):  # fmt: skip
             (self.directory / name).unlink(missing_ok=True)
+        for name in ("id", "sudo", "apt-get", "apt-cache"):
+            (self.bin_dir / name).unlink(missing_ok=True)
+        self.install_docker_standin()
 
     def remove_docker_standin(self) -> None:
         (self.bin_dir / "docker").unlink(missing_ok=True)

@@ -73,12 +73,12 @@ class Remote:
     log: Callable[[str], None]
     _mailu: MailuClient | None = field(default=None, repr=False)
 
-    def run(self, command: str, timeout: float = 120.0) -> CommandResult:
+    def run(self, command: str, timeout: float = 120.0, stdin: str = "") -> CommandResult:
+        """Run and log the command, its output streamed to the log line by line."""
         self.log(f"$ {command}")
-        result = self.conn.run(command, timeout=timeout)
-        for line in result.output.splitlines():
-            self.log(f"  {line}")
-        return result
+        return self.conn.run(
+            command, timeout=timeout, stdin=stdin, on_line=lambda line: self.log(f"  {line}")
+        )
 
     def quiet(self, command: str, timeout: float = 60.0) -> CommandResult:
         """A check's probe: not logged line by line."""
@@ -136,22 +136,121 @@ class Preflight:
             problems.append(
                 "ports already in use: " + ", ".join(map(str, busy)) + " (stop what listens there)"
             )
-        docker = remote.run("docker --version")
-        if not docker.ok:
-            problems.append(
-                "Docker is not installed: install Docker Engine with the Compose plugin "
-                "(https://docs.docker.com/engine/install/), then run provisioning again"
-            )
-        elif not remote.run("docker compose version").ok:
-            problems.append(
-                "Docker Compose v2 is missing: install the docker-compose-plugin package"
-            )
+        missing = _docker_missing(remote)
+        if missing:
+            why_not = _why_not_installable(remote, os_id)
+            if why_not is None:
+                remote.log(f"  {missing}: the next step installs it with apt-get")
+            else:
+                problems.append(
+                    f"{missing} and cannot be installed automatically ({why_not}): install "
+                    "Docker Engine with the Compose v2 plugin (https://docs.docker.com/engine/"
+                    "install/ — on Ubuntu 24.04 `apt-get install docker.io docker-compose-v2`), "
+                    "then run provisioning again"
+                )
         if problems:
             raise ExternalServiceError("; ".join(problems))
         remote.log(f"  {os_id}, {cpus} CPUs, {mem} MiB RAM, {disk} GiB free, ports free")
         made = remote.run(f"mkdir -p -m 700 {remote.dir} && touch {remote.dir}/{PREFLIGHT_MARK}")
         if not made.ok:
             raise ExternalServiceError(f"cannot create {remote.plan.mailu_dir}: {made.output}")
+
+
+def _docker_missing(remote: Remote) -> str | None:
+    """None when Docker and Compose v2 answer, else what is missing in plain words."""
+    if not remote.quiet("docker --version").ok:
+        return "Docker is not installed"
+    if not remote.quiet("docker compose version").ok:
+        return "Docker Compose v2 is missing (`docker compose version` fails)"
+    return None
+
+
+def _sudo(remote: Remote) -> str | None:
+    """The command prefix: empty for root, "sudo -n " with passwordless sudo, else None."""
+    if remote.quiet("id -u").stdout.strip() == "0":
+        return ""
+    if remote.quiet("sudo -n true").ok:
+        return "sudo -n "
+    return None
+
+
+def _why_not_installable(remote: Remote, os_id: str) -> str | None:
+    """None when Docker can be installed here with apt-get, else the reason it cannot."""
+    if os_id.split(" ")[0] not in SUPPORTED_OS:
+        return f"{os_id or 'this OS'} is not Debian or Ubuntu"
+    if not remote.quiet("command -v apt-get").ok:
+        return "apt-get is not available"
+    if _sudo(remote) is None:
+        return (
+            f"{remote.conn.target.user} is not root and has no passwordless sudo; "
+            "log in as root or install it as root"
+        )
+    return None
+
+
+# Ubuntu 24.04 packages Compose v2 (docker-compose-v2, next to docker.io); Debian 12 does not
+# (its docker-compose is the retired Python v1, which MailU's compose file is not written for), so
+# there Docker's own apt repository is added, as Docker documents for Debian and Ubuntu, and
+# docker-ce with docker-compose-plugin comes from it. A server that has that repository already
+# (docker-compose-plugin has a candidate) installs from it without adding anything.
+INSTALL_DOCKER = r"""set -e
+export DEBIAN_FRONTEND=noninteractive
+S="$1"
+candidate() { apt-cache policy "$1" 2>/dev/null | grep -q 'Candidate: [0-9]'; }
+$S apt-get update -q
+if candidate docker-compose-v2; then
+  echo "installing Docker Engine and Compose v2 from the distribution:" \
+    "docker.io, docker-compose-v2"
+  $S apt-get install -y -q docker.io docker-compose-v2
+else
+  if ! candidate docker-compose-plugin; then
+    echo "adding Docker's apt repository (the distribution has no Compose v2 package)"
+    . /etc/os-release
+    $S apt-get install -y -q ca-certificates curl
+    $S install -m 0755 -d /etc/apt/keyrings
+    curl -fsSL "https://download.docker.com/linux/$ID/gpg" \
+      | $S tee /etc/apt/keyrings/docker.asc >/dev/null
+    $S chmod a+r /etc/apt/keyrings/docker.asc
+    echo "deb [arch=$(dpkg --print-architecture) signed-by=/etc/apt/keyrings/docker.asc]" \
+      "https://download.docker.com/linux/$ID $VERSION_CODENAME stable" \
+      | $S tee /etc/apt/sources.list.d/docker.list >/dev/null
+    $S apt-get update -q
+  fi
+  echo "installing Docker Engine and Compose v2 from Docker's repository:" \
+    "docker-ce, docker-compose-plugin"
+  $S apt-get install -y -q docker-ce docker-ce-cli containerd.io docker-compose-plugin
+fi
+if command -v systemctl >/dev/null 2>&1; then $S systemctl enable --now docker || true; fi
+docker --version
+docker compose version
+"""
+
+
+class InstallDocker:
+    """Installs Docker Engine and Compose v2 when preflight found them missing but installable
+    (Debian or Ubuntu, apt-get, root or passwordless sudo). Done when both answer."""
+
+    name, title = "docker", "Docker Engine and Compose v2"
+
+    def check(self, remote: Remote) -> bool:
+        return _docker_missing(remote) is None
+
+    def apply(self, remote: Remote) -> None:
+        sudo = _sudo(remote)
+        if sudo is None:
+            raise ExternalServiceError(
+                f"{remote.conn.target.user} is not root and has no passwordless sudo: install "
+                "Docker Engine with the Compose v2 plugin as root, then run provisioning again"
+            )
+        result = remote.run(
+            f"sh -s -- {shlex.quote(sudo.strip())}", timeout=1800, stdin=INSTALL_DOCKER
+        )
+        if not result.ok:
+            raise ExternalServiceError(
+                f"installing Docker exited with {result.exit_code}; the log above has apt-get's "
+                "output (install Docker Engine with the Compose v2 plugin by hand, then run "
+                "provisioning again)"
+            )
 
 
 class Hostname:
@@ -290,6 +389,7 @@ class Dkim:
 def mailu_steps() -> list[Step]:
     return [
         Preflight(),
+        InstallDocker(),
         Hostname(),
         Configuration(),
         ComposeUp(),

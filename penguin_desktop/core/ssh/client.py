@@ -11,6 +11,7 @@ import socket
 import stat
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -50,6 +51,27 @@ class CommandResult:
     def output(self) -> str:
         """stdout then stderr, for a log a person reads."""
         return (self.stdout + self.stderr).strip()
+
+
+class _LineSplitter:
+    """Hands complete lines of two byte streams to a callback as they arrive."""
+
+    def __init__(self, on_line: Callable[[str], None] | None) -> None:
+        self._on_line = on_line
+        self._partial = [b"", b""]
+
+    def feed(self, chunk: bytes, stream: int) -> bytes:
+        if self._on_line is not None and chunk:
+            *complete, self._partial[stream] = (self._partial[stream] + chunk).split(b"\n")
+            for line in complete:
+                self._on_line(line.decode(errors="replace").rstrip("\r"))
+        return chunk
+
+    def flush(self) -> None:
+        for stream, rest in enumerate(self._partial):
+            if rest and self._on_line is not None:
+                self._on_line(rest.decode(errors="replace").rstrip("\r"))
+            self._partial[stream] = b""
 
 
 def _open_socket(target: SshTarget, timeout: float) -> socket.socket:
@@ -158,8 +180,16 @@ class SshConnection:
             self._sftp.close()
         self._transport.close()
 
-    def run(self, command: str, timeout: float = COMMAND_TIMEOUT, stdin: str = "") -> CommandResult:
-        """Run `command` through the login shell; a non-zero exit is a result, not an error."""
+    def run(
+        self,
+        command: str,
+        timeout: float = COMMAND_TIMEOUT,
+        stdin: str = "",
+        on_line: Callable[[str], None] | None = None,
+    ) -> CommandResult:
+        """Run `command` through the login shell; a non-zero exit is a result, not an error.
+        `on_line` gets each line of output (stdout or stderr) as it arrives, for a live log."""
+        lines = _LineSplitter(on_line)
         try:
             channel = self._transport.open_session(timeout=CONNECT_TIMEOUT)
             channel.settimeout(timeout)
@@ -172,10 +202,10 @@ class SshConnection:
             while True:
                 busy = False
                 if channel.recv_ready():
-                    out += channel.recv(65536)
+                    out += lines.feed(channel.recv(65536), 0)
                     busy = True
                 if channel.recv_stderr_ready():
-                    err += channel.recv_stderr(65536)
+                    err += lines.feed(channel.recv_stderr(65536), 1)
                     busy = True
                 if busy:
                     continue
@@ -183,9 +213,10 @@ class SshConnection:
                     # Output sent before the exit status may have landed since the checks
                     # above: read both streams to their end (recv gives b"" at EOF).
                     while chunk := channel.recv(65536):
-                        out += chunk
+                        out += lines.feed(chunk, 0)
                     while chunk := channel.recv_stderr(65536):
-                        err += chunk
+                        err += lines.feed(chunk, 1)
+                    lines.flush()
                     break
                 if time.monotonic() > deadline:
                     channel.close()
