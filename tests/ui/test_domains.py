@@ -17,16 +17,20 @@ from pytestqt.qtbot import QtBot
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
 from penguin_desktop.core.dns.findings import Severity
+from penguin_desktop.core.dns.resolver import ResolverConfig
 from penguin_desktop.core.models import Actor, Role
-from penguin_desktop.core.providers.dns import ProviderKind
+from penguin_desktop.core.providers.dns import ProviderKind, read_dns
 from penguin_desktop.ui.dialogs.domain_forms import (
     NOT_OURS,
     AddDomainDialog,
     AddProviderDialog,
+    ChooseProviderDialog,
     FixPreviewDialog,
+    RemoveProviderDialog,
 )
 from penguin_desktop.ui.main_window import MainWindow
 from penguin_desktop.ui.pages.domains import UNCHECKED, DomainsPage, ProvidersPanel
+from penguin_desktop.ui.pages.settings import SettingsPage
 from tests.servers.bind import BindServer, reset_records
 from tests.servers.dns_zones import (
     BLOCKLISTS,
@@ -241,7 +245,7 @@ def test_fix_previews_applies_through_rfc2136_and_rechecks(
         == Qt.CheckState.Unchecked
     )
     assert sum(c.needs_confirmation for _i, c in preview.items) == 1
-    assert not preview.confirm_deletes
+    assert preview.confirmed == []
 
     preview.apply_button.click()
     qtbot.waitUntil(lambda: "Re-checked" in page.message.text(), timeout=WAIT_MS)
@@ -255,7 +259,70 @@ def test_fix_previews_applies_through_rfc2136_and_rechecks(
 
     again = open_preview(qtbot, page, "fixme.test")  # idempotent: only the foreign MX is left
     assert [c.describe() for _i, c in again.items] == ["- fixme.test MX 5 mx.elsewhere.test."]
-    again.reject()
+    ((item, _change),) = again.items
+    item.setCheckState(0, Qt.CheckState.Checked)
+    assert again.confirmed == ["fixme.test MX 5 mx.elsewhere.test."]
+    assert again.apply_button is not None
+    again.apply_button.click()
+    wait_idle(qtbot, page)
+    assert "Applied 1 changes to fixme.test" in page.message.text(), page.message.text()
+    published = read_dns(ResolverConfig.from_setting(bind.address), [("fixme.test", "MX")])
+    assert published[("fixme.test", "MX")] == ["10 mail.fixme.test."]
+
+
+def test_the_last_check_is_shown_after_a_restart(
+    qtbot: QtBot, container: Container, owner: Actor, acme: str, make_window: WindowFactory
+) -> None:
+    container.domains.add(owner, acme, "nodmarc.test", ips=[SERVER_IP], report_address=REPORTS)
+    container.domains.check(owner, ["nodmarc.test"], blacklists=False)
+    page = domains_page(make_window(owner))  # a new window: nothing checked in this session
+    assert page.check_job is None
+    codes = {r.finding.code for r in page.detail.rows}
+    assert "dmarc.missing" in codes
+    assert "nodmarc.test has no DMARC record" in table_text(page, 2)[0]
+    assert "/ 100" in page.detail.headline.text()
+
+
+def test_a_domain_changes_provider_and_a_provider_is_removed(
+    qtbot: QtBot,
+    container: Container,
+    owner: Actor,
+    acme: str,
+    bind: BindServer,
+    make_window: WindowFactory,
+) -> None:
+    container.domains.add_provider(
+        owner,
+        acme,
+        "bind",
+        ProviderKind.RFC2136,
+        {"server": bind.address, "key_name": bind.key_name},
+        bind.key_secret,
+    )
+    container.domains.add(owner, acme, "good.test", ips=[SERVER_IP])
+    page = domains_page(make_window(owner))
+    assert table_text(page, 4) == ["manual"]
+    page.provider_button.click()
+    chooser = page.dialog
+    assert isinstance(chooser, ChooseProviderDialog)
+    assert chooser.provider.currentText() == ChooseProviderDialog.MANUAL
+    chooser.provider.setCurrentIndex(chooser.provider.findData("bind"))
+    chooser.ok_button.click()
+    assert table_text(page, 4) == ["bind"]
+
+    page.providers_button.click()
+    panel = page.dialog
+    assert isinstance(panel, ProvidersPanel)
+    panel.remove_button.click()
+    qtbot.waitUntil(lambda: isinstance(panel.form, RemoveProviderDialog), timeout=WAIT_MS)
+    form = panel.form
+    assert isinstance(form, RemoveProviderDialog)
+    assert "good.test will then be fixed by hand" in form.intro.text()
+    form.ok_button.click()
+    assert panel.tree.topLevelItemCount() == 0
+    assert "now fixed by hand: good.test" in panel.message.text()
+    assert table_text(page, 4) == ["manual"]
+    assert container.secrets.all(owner, acme) == []
 
 
 def test_manual_provider_shows_the_zone_snippet_to_copy(
@@ -316,3 +383,42 @@ def test_a_viewer_sees_the_domains_but_no_actions(
     assert page.check_button.isEnabled()  # reading DNS is open to every role
     page.start_fix()
     assert page.fix_job is None and page.dialog is None
+
+
+def test_the_dns_server_of_checks_is_chosen_in_settings(
+    qtbot: QtBot,
+    container: Container,
+    owner: Actor,
+    acme: str,
+    bind: BindServer,
+    make_user: Callable[..., Actor],
+    make_window: WindowFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PENGUIN_DNS_NAMESERVER", raising=False)
+    window = make_window(owner)
+    page = window.show_page(window.page_types.index(SettingsPage))
+    assert isinstance(page, SettingsPage)
+    card = page.nameserver
+    assert card.server.text() == bind.address
+    assert f"Domain checks ask {bind.address}" in card.description.text()
+    card.server.setText("not a server:99999")
+    card.save_button.click()
+    assert card.message.kind == "error" and "99999" in card.message.text()
+    assert container.domains.nameserver_choice(owner).saved == bind.address
+    card.server.setText("127.0.0.1:5353")
+    qtbot.keyClick(card.server, Qt.Key.Key_Return)
+    assert card.message.kind == "success"
+    assert container.domains.nameserver_choice(owner).saved == "127.0.0.1:5353"
+    card.system_button.click()
+    assert container.domains.nameserver_choice(owner).saved is None
+    assert "the system resolver" in card.description.text() and card.server.text() == ""
+    monkeypatch.setenv("PENGUIN_DNS_NAMESERVER", bind.address)
+    card.reload()
+    assert "PENGUIN_DNS_NAMESERVER is set and wins" in card.description.text()
+
+    member = make_user("mia@agency.test", Acme=Role.MANAGER)
+    other = make_window(member).show_page(window.page_types.index(SettingsPage))
+    assert isinstance(other, SettingsPage)
+    assert not other.nameserver.save_button.isEnabled()
+    assert not other.nameserver.server.isEnabled()

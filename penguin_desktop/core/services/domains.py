@@ -97,6 +97,15 @@ class FixResult:
     verified: bool = False
 
 
+@dataclass(frozen=True)
+class NameserverChoice:
+    """The saved setting and what checks really ask: PENGUIN_DNS_NAMESERVER wins over it."""
+
+    saved: str | None
+    effective: str
+    overridden_by_env: bool
+
+
 @dataclass
 class _Loaded:
     """Everything a network step needs, copied out of the session."""
@@ -175,6 +184,11 @@ class DomainService(Service):
     def nameserver_setting(self, actor: Actor) -> str:
         """What checks will ask, in words (for `dns nameserver` and the Domains page)."""
         return self.resolver_config().describe()
+
+    def nameserver_choice(self, actor: Actor) -> NameserverChoice:
+        saved = self._stored_nameserver()
+        env = bool(self.nameserver or os.environ.get(ENV_NAMESERVER))
+        return NameserverChoice(saved, self.resolver_config().describe(), env)
 
     def set_nameserver(self, actor: Actor, raw: str | None) -> str:
         """Save the DNS server checks ask (HOST[:PORT], comma-separated); None clears it."""

@@ -1,5 +1,6 @@
-"""Forms of the Domains page: add and remove a sending domain, add a DNS provider, and the fix
-preview (what will be added and deleted, records that are not ours flagged and unchecked)."""
+"""Forms of the Domains page: add and remove a sending domain, choose its DNS provider, add and
+remove a DNS provider, and the fix preview (what will be added and deleted, records that are not
+ours flagged and unchecked, each deleted only when ticked)."""
 
 from __future__ import annotations
 
@@ -118,6 +119,72 @@ class RemoveDomainDialog(FormDialog):
         )
 
 
+class ChooseProviderDialog(FormDialog):
+    """Which DNS provider publishes this domain's fixes; "manual" means a zone snippet."""
+
+    MANUAL = "Manual: publish the records by hand"
+
+    def __init__(
+        self,
+        state: AppState,
+        domain: DomainInfo,
+        providers: list[DnsProviderInfo],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            f"DNS provider of {domain.display_name}",
+            "Fixes of this domain are written through the provider chosen here. Add providers "
+            "with DNS providers… on this page.",
+            "Use this provider",
+            parent,
+        )
+        self.state, self.domain = state, domain
+        self.provider = QComboBox()
+        self.provider.addItem(self.MANUAL, None)
+        for info in providers:
+            self.provider.addItem(f"{info.name} ({info.kind})", info.name)
+        self.provider.setCurrentIndex(max(0, self.provider.findData(domain.provider)))
+        self.form.addRow("Provider", self.provider)
+        self.result_value: DomainInfo | None = None
+
+    def submit(self) -> None:
+        self.result_value = self.state.container.domains.set_provider(
+            self.state.actor, self.domain.name, self.provider.currentData(), self.domain.workspace
+        )
+
+
+class RemoveProviderDialog(FormDialog):
+    def __init__(
+        self,
+        state: AppState,
+        workspace: str,
+        provider: str,
+        users: list[str],
+        parent: QWidget | None = None,
+    ) -> None:
+        fallback = (
+            f" {', '.join(users)} will then be fixed by hand (zone snippet) until you choose "
+            "another provider."
+            if users
+            else " No domain uses it."
+        )
+        super().__init__(
+            f"Remove DNS provider {provider}?",
+            f"{provider} is forgotten by {workspace} and its credential is deleted from the "
+            "secret store. Records it published stay where they are." + fallback,
+            "Remove provider",
+            parent,
+            danger=True,
+        )
+        self.state, self.workspace, self.provider = state, workspace, provider
+        self.released: list[str] = []
+
+    def submit(self) -> None:
+        self.released = self.state.container.domains.remove_provider(
+            self.state.actor, self.workspace, self.provider
+        )
+
+
 class AddProviderDialog(FormDialog):
     def __init__(self, state: AppState, workspace: str, parent: QWidget | None = None) -> None:
         super().__init__(
@@ -212,7 +279,11 @@ class FixPreviewDialog(QDialog):
             )
         else:
             text = f"{len(result.changes)} changes through {result.provider}. " + (
-                f"{len(foreign)} records are not ours: they stay unless you tick them."
+                (
+                    "1 record is not ours: it stays unless you tick it."
+                    if len(foreign) == 1
+                    else f"{len(foreign)} records are not ours: each stays unless you tick it."
+                )
                 if foreign
                 else "Only records we manage are touched."
             )
@@ -261,7 +332,6 @@ class FixPreviewDialog(QDialog):
             self.items.append((item, change))
         for column, width in enumerate((150, 190, 60, 260)):
             self.tree.setColumnWidth(column, width)
-        self.tree.itemChanged.connect(self._changed)
         outer.addWidget(self.tree, 1)
 
         self.snippet: QPlainTextEdit | None = None
@@ -294,20 +364,12 @@ class FixPreviewDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
-        self._syncing = False
-
-    def foreign_items(self) -> list[QTreeWidgetItem]:
-        return [item for item, change in self.items if change.needs_confirmation]
-
-    def _changed(self, item: QTreeWidgetItem, column: int) -> None:
-        """Core deletes foreign records all together or not at all: keep their ticks equal."""
-        if self._syncing or column != 0 or item not in self.foreign_items():
-            return
-        self._syncing = True
-        for other in self.foreign_items():
-            other.setCheckState(0, item.checkState(0))
-        self._syncing = False
 
     @property
-    def confirm_deletes(self) -> bool:
-        return any(i.checkState(0) == Qt.CheckState.Checked for i in self.foreign_items())
+    def confirmed(self) -> list[str]:
+        """The records not ours the user ticked for deletion, each on its own."""
+        return [
+            change.key
+            for item, change in self.items
+            if change.needs_confirmation and item.checkState(0) == Qt.CheckState.Checked
+        ]

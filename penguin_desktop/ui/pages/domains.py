@@ -8,7 +8,7 @@ runs on a worker; results come back as signals and update the table and the pane
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import QSize, Qt
@@ -41,8 +41,10 @@ from penguin_desktop.ui import theme
 from penguin_desktop.ui.dialogs.domain_forms import (
     AddDomainDialog,
     AddProviderDialog,
+    ChooseProviderDialog,
     FixPreviewDialog,
     RemoveDomainDialog,
+    RemoveProviderDialog,
 )
 from penguin_desktop.ui.errors import show_error
 from penguin_desktop.ui.formatting import local_time
@@ -88,7 +90,11 @@ def _when(value: datetime | None) -> str:
 COLUMNS: tuple[Column[DomainInfo], ...] = (
     Column("Domain", lambda d: d.display_name, lambda d: d.name),
     Column("Score", lambda d: "—" if d.last_score is None else f"{d.last_score} / 100"),
-    Column("Worst finding", lambda d: d.last_worst or ("—" if d.last_score is None else "none")),
+    Column(
+        "Worst finding",
+        lambda d: d.last_worst_message or d.last_worst or ("—" if d.last_score is None else "none"),
+        lambda d: f"{d.last_worst_message} ({d.last_worst})" if d.last_worst_message else "",
+    ),
     Column("Last checked", lambda d: _when(d.last_checked_at)),
     Column("DNS provider", lambda d: d.provider or "manual"),
 )
@@ -215,11 +221,16 @@ class DomainDetail(QTabWidget):
         self.copy_zone.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.zone_text))
 
     def _clear(self) -> None:
+        """Hidden at once, deleted later: a row must not linger on screen until the event
+        loop gets round to deleting it."""
         while self.breakdown.count():
             item = self.breakdown.takeAt(0)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()  # type: ignore[union-attr]
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
         for row in self.rows:
+            row.hide()
             row.deleteLater()
         self.rows = []
         while self.list_layout.count():
@@ -300,14 +311,21 @@ class DomainsPage(Page):
         self.count.setObjectName("footnote")
         self.check_button = action_button("Check now", "verify")
         self.fix_button = action_button("Fix…", "edit")
+        self.provider_button = action_button("Provider…", "plug")
         self.remove_button = action_button("Remove…", "remove")
         self.check_button.clicked.connect(lambda: self.start_check())
         self.fix_button.clicked.connect(self.start_fix)
+        self.provider_button.clicked.connect(self.open_choose_provider)
         self.remove_button.clicked.connect(self.open_remove)
         bar.addWidget(heading)
         bar.addWidget(self.count)
         bar.addStretch(1)
-        for button in (self.check_button, self.fix_button, self.remove_button):
+        for button in (
+            self.check_button,
+            self.fix_button,
+            self.provider_button,
+            self.remove_button,
+        ):
             bar.addWidget(button)
         self.body.addLayout(bar)
         self.message = InlineMessage()
@@ -417,10 +435,20 @@ class DomainsPage(Page):
 
     def _selected_changed(self) -> None:
         domain = self.selected()
-        report = self.reports.get((domain.workspace, domain.name)) if domain else None
+        report = self._report_of(domain) if domain else None
         self.detail.show_domain(domain, report)
         self._show_records(domain)
         self._update_actions()
+
+    def _report_of(self, domain: DomainInfo) -> DomainReport | None:
+        """This session's check, else the one kept from the last check (after a restart)."""
+        key = (domain.workspace, domain.name)
+        if key not in self.reports and domain.last_checked_at is not None:
+            domains, actor = self.state.container.domains, self.state.actor
+            kept = self.call(lambda: domains.last_report(actor, domain.name, domain.workspace))
+            if kept is not None:
+                self.reports[key] = kept
+        return self.reports.get(key)
 
     def _show_records(self, domain: DomainInfo | None) -> None:
         if domain is None:
@@ -461,6 +489,15 @@ class DomainsPage(Page):
             else "Add a sending domain"
             if may_manage
             else f"Only managers, admins and owners add domains; you are {role}"
+        )
+        self.provider_button.setEnabled(may_manage and domain is not None)
+        self.provider_button.setToolTip(
+            "Select a domain first"
+            if domain is None
+            else f"Choose the DNS provider that fixes {domain.display_name} "
+            f"(now: {domain.provider or 'manual'})"
+            if may_manage
+            else f"Only managers, admins and owners change a domain's provider; you are {role}"
         )
         self.remove_button.setEnabled(may_manage and domain is not None)
         self.remove_button.setToolTip(
@@ -522,6 +559,23 @@ class DomainsPage(Page):
         self.reports.pop((domain.workspace, domain.name), None)
         self.refresh()
         self.state.notify(f"Removed {domain.display_name}")
+
+    def open_choose_provider(self) -> None:
+        domain = self.selected()
+        if domain is None or not self._may(Permission.DOMAIN_MANAGE):
+            return
+        dialog = ChooseProviderDialog(self.state, domain, self.providers, self)
+        dialog.accepted.connect(lambda: self._provider_chosen(dialog))
+        self.dialog = dialog
+        dialog.open()
+
+    def _provider_chosen(self, dialog: ChooseProviderDialog) -> None:
+        info = dialog.result_value
+        self.refresh()
+        if info is not None:
+            self._select(info.name)
+            how = f"through {info.provider}" if info.provider else "by hand"
+            self.state.notify(f"{info.display_name} is now fixed {how}")
 
     def open_providers(self) -> None:
         ws = self.workspace
@@ -613,18 +667,19 @@ class DomainsPage(Page):
                 self.call(lambda: domains.export_zone(actor, domain.name, domain.workspace)) or ""
             )
         dialog = FixPreviewDialog(domain, result, manual, zone, self)
-        dialog.accepted.connect(lambda: self.apply_fix(domain, dialog.confirm_deletes))
+        dialog.accepted.connect(lambda: self.apply_fix(domain, dialog.confirmed))
         self.dialog = dialog
         dialog.open()
 
-    def apply_fix(self, domain: DomainInfo, confirm_deletes: bool) -> Job | None:
+    def apply_fix(self, domain: DomainInfo, confirmed: Sequence[str] = ()) -> Job | None:
+        """`confirmed`: the records not ours the user ticked for deletion (Change.key)."""
         if self.fix_job is not None:
             return None
         domains, actor = self.state.container.domains, self.state.actor
         job = self.state.runner.start(
             f"Fixing {domain.name}",
             lambda ctx: domains.fix(
-                actor, domain.name, domain.workspace, confirm_deletes=confirm_deletes, ctx=ctx
+                actor, domain.name, domain.workspace, confirmed=confirmed, ctx=ctx
             ),
         )
         self.fix_job = job
@@ -693,16 +748,20 @@ class ProvidersPanel(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.add_button = action_button("Add provider…", "add")
         self.test_button = action_button("Test", "plug")
+        self.remove_button = action_button("Remove…", "remove")
         buttons.addButton(self.add_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.remove_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.dialog.reject)
         layout.addWidget(buttons)
         state = page.state
         self.add_button.setEnabled(state.can(Permission.DNS_PROVIDER_MANAGE, workspace))
         self.test_button.setEnabled(state.can(Permission.DOMAIN_FIX, workspace))
+        self.remove_button.setEnabled(state.can(Permission.DNS_PROVIDER_MANAGE, workspace))
         self.add_button.clicked.connect(self.open_add)
         self.test_button.clicked.connect(self.test)
-        self.form: AddProviderDialog | None = None
+        self.remove_button.clicked.connect(self.open_remove)
+        self.form: AddProviderDialog | RemoveProviderDialog | None = None
         self.unlock_dialog: QWidget | None = None
         self.reload()
 
@@ -724,6 +783,26 @@ class ProvidersPanel(QDialog):
             self.form.open()
 
         self.unlock_dialog = with_secrets_unlocked(self, self.page.state, self.workspace.name, show)
+
+    def open_remove(self) -> None:
+        item = self.tree.currentItem()
+        if item is None:
+            return
+        name = item.text(0)
+        users = sorted(d.display_name for d in self.page.model.rows if d.provider == name)
+
+        def show() -> None:
+            form = RemoveProviderDialog(self.page.state, self.workspace.name, name, users, self)
+            form.accepted.connect(lambda: self._removed(form))
+            self.form = form
+            form.open()
+
+        self.unlock_dialog = with_secrets_unlocked(self, self.page.state, self.workspace.name, show)
+
+    def _removed(self, form: RemoveProviderDialog) -> None:
+        self.reload()
+        manual = f"; now fixed by hand: {', '.join(form.released)}" if form.released else ""
+        self.message.show_success(f"Removed {form.provider}{manual}")
 
     def test(self) -> Job | None:
         item = self.tree.currentItem()

@@ -14,6 +14,7 @@ from penguin_desktop.ui.pages.account import AccountCard
 from penguin_desktop.ui.pages.base import Page, action_button, make_table
 from penguin_desktop.ui.state import AppState
 from penguin_desktop.ui.widgets.card import Card
+from penguin_desktop.ui.widgets.nameserver_card import NameserverCard
 
 USER_COLUMNS: tuple[Column[UserInfo], ...] = (
     Column("Email", lambda u: u.email),
@@ -37,7 +38,7 @@ ACTIVITY_COLUMNS: tuple[Column[LoginActivity], ...] = (
 
 class SettingsPage(Page):
     title = "Settings"
-    subtitle = "Your account, your colleagues' accounts, and who signed in when."
+    subtitle = "Your account, your colleagues' accounts, who signed in when, and DNS checks."
     icon_name = "settings"
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
@@ -98,6 +99,8 @@ class SettingsPage(Page):
         self.activity_card.add(self.activity_table)
         self.activity_card.add(self.activity_empty)
         column.addWidget(self.activity_card)
+        self.nameserver = NameserverCard(state)
+        column.addWidget(self.nameserver)
         column.addStretch(1)
         state.actor_changed.connect(lambda _actor: self.mark_stale())
 
@@ -123,6 +126,7 @@ class SettingsPage(Page):
             else "Your recent sign-ins and refused attempts, newest first."
         )
         self.activity_card.set_description(description)
+        self.nameserver.reload()
         self._update()
 
     def selected_user(self) -> UserInfo | None:
