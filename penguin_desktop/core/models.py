@@ -297,6 +297,7 @@ class ProvisionResult:
     server: ServerInfo
     steps: dict[str, str]
     dkim_record: str | None
+    warnings: tuple[str, ...] = ()  # what needs doing by hand (e.g. the reverse DNS to ask for)
 
 
 @dataclass(frozen=True)

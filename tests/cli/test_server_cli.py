@@ -116,7 +116,7 @@ def test_provision_streams_its_log_fails_clearly_and_resumes(
         finally:
             (sshd.directory / "compose-fail").unlink()
         assert failed.exit_code == 5
-        assert "[4/8] Render and upload mailu.env and docker-compose.yml" in failed.stdout
+        assert "[5/9] Render and upload mailu.env and docker-compose.yml" in failed.stdout
         assert "error: step 'Start MailU (docker compose up -d)' failed" in failed.stderr
         assert "port is already allocated" in failed.stderr
         shown = penguin("server", "show", "mx1").stdout
@@ -124,7 +124,7 @@ def test_provision_streams_its_log_fails_clearly_and_resumes(
         resumed = penguin("server", "provision", "mx1", "--resume")
         assert resumed.exit_code == 0, resumed.output
         assert (
-            "[1/8] Preflight: OS, CPU/RAM/disk, free ports, Docker and Compose: already done"
+            "[1/9] Preflight: OS, CPU/RAM/disk, free ports, Docker and Compose: already done"
             in (resumed.stdout)
         )
         assert "MailU is installed on mx1 (mail.client.test)" in resumed.stdout

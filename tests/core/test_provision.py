@@ -4,6 +4,7 @@ the uploaded mailu.env. Failure halfway, cancel, resume and a missing Docker are
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,15 +12,19 @@ from pathlib import Path
 import pytest
 
 from penguin_desktop.container import Container
+from penguin_desktop.core.dns.resolver import ENV_NAMESERVER, ResolverConfig
 from penguin_desktop.core.errors import Cancelled, ExternalServiceError, ValidationError
 from penguin_desktop.core.jobs import JobContext
 from penguin_desktop.core.models import Actor, AuditFilter, ServerStatus
+from penguin_desktop.core.provision.steps import reverse_dns_problem
+from tests.servers.bind import BindServer
 from tests.servers.mailu import MailuServer, running_mailu
 from tests.servers.sshd import SshdServer
 
 ALL_DONE = dict.fromkeys(
-    ["preflight", "docker", "hostname", "config", "compose-up", "admin", "domain", "dkim"], "done"
-)
+    ["preflight", "docker", "hostname", "rdns", "config", "compose-up", "admin", "domain", "dkim"],
+    "done",
+) | {"rdns": "skipped"}  # the test server's address is loopback: no public reverse DNS
 
 
 @pytest.fixture
@@ -125,7 +130,7 @@ def test_a_full_install_then_a_rerun_that_finds_everything_done(
     password = container.secrets.reveal(owner, "Acme", "server/mx1/postmaster@client.test", "t")
     assert mailu.state.passwords == {"postmaster@client.test": password}
     # The live log and the progress bar.
-    assert any("[5/8] Start MailU (docker compose up -d)" in line for line in watcher.lines)
+    assert any("[6/9] Start MailU (docker compose up -d)" in line for line in watcher.lines)
     assert watcher.progress[-1] == (1.0, "MailU is installed")
     assert all(token not in line and password not in line for line in watcher.lines)
     shown = container.servers.get(owner, "mx1")
@@ -134,7 +139,7 @@ def test_a_full_install_then_a_rerun_that_finds_everything_done(
     again = Watcher()
     rerun = _provision(container, owner, remote_dir, mailu, again, resume=True)
     assert rerun.steps == ALL_DONE  # type: ignore[attr-defined]
-    assert sum("already done" in line for line in again.lines) == 8
+    assert sum("already done" in line for line in again.lines) == 8  # all but the skipped rDNS
     assert sshd.docker_calls().count("compose -p mailu up -d") == 1
     actions = [e.action for e in container.audit.page(owner, AuditFilter(workspace="Acme"))]
     assert actions.count("server.provision") == 2
@@ -160,6 +165,7 @@ def test_a_failing_step_stops_with_its_output_and_a_rerun_resumes(
         "preflight": "done",
         "docker": "done",
         "hostname": "done",
+        "rdns": "skipped",
         "config": "done",
         "compose-up": "failed",
         "admin": "pending",
@@ -181,12 +187,13 @@ def test_a_failing_step_stops_with_its_output_and_a_rerun_resumes(
     )
     assert result.steps == ALL_DONE
     headings = [line for line in resumed.lines if line.startswith("[")]
-    assert headings[:5] == [
-        "[1/8] Preflight: OS, CPU/RAM/disk, free ports, Docker and Compose: already done",
-        "[2/8] Docker Engine and Compose v2: already done",
-        "[3/8] Host name: already done",
-        "[4/8] Render and upload mailu.env and docker-compose.yml: already done",
-        "[5/8] Start MailU (docker compose up -d)",
+    assert headings[:6] == [
+        "[1/9] Preflight: OS, CPU/RAM/disk, free ports, Docker and Compose: already done",
+        "[2/9] Docker Engine and Compose v2: already done",
+        "[3/9] Host name: already done",
+        "[4/9] Reverse DNS (PTR) of the server's address",
+        "[5/9] Render and upload mailu.env and docker-compose.yml: already done",
+        "[6/9] Start MailU (docker compose up -d)",
     ]
     assert sshd.docker_calls().count("compose -p mailu up -d") == 2
 
@@ -273,13 +280,70 @@ def test_a_missing_docker_is_installed_then_found_on_resume(
     # apt-get's output is streamed into the live log.
     assert "  Setting up docker.io (26.1.3-0ubuntu1~24.04.1) ..." in watcher.lines
     assert "  Docker Compose version v2.29.7" in watcher.lines
-    assert "[2/8] Docker Engine and Compose v2" in watcher.lines
+    assert "[2/9] Docker Engine and Compose v2" in watcher.lines
     assert "compose -p mailu up -d" in sshd.docker_calls()
 
     again = Watcher()
     _provision(container, owner, remote_dir, mailu, again, resume=True)
-    assert "[2/8] Docker Engine and Compose v2: already done" in again.lines
+    assert "[2/9] Docker Engine and Compose v2: already done" in again.lines
     assert len(sshd.apt_calls()) == 2  # installed once
+
+
+def test_reverse_dns_is_checked_against_the_host_name_and_a_mismatch_is_a_warning(
+    container: Container,
+    owner: Actor,
+    mx1: str,
+    sshd: SshdServer,
+    remote_dir: Path,
+    mailu: MailuServer,
+    bind: BindServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The DNS server the domain checks ask (here: the real BIND serving 2.0.192.in-addr.arpa,
+    # where 192.0.2.66 has the PTR mail.listed.test).
+    monkeypatch.setenv(ENV_NAMESERVER, bind.address)
+    watcher = Watcher()
+    result = _provision(container, owner, remote_dir, mailu, watcher, public_ip="192.0.2.66")
+    expected = (
+        "The reverse DNS of 192.0.2.66 is mail.listed.test, not mail.client.test; receivers "
+        "compare it with the server's greeting: ask your hosting company (their control "
+        'panel\'s "reverse DNS" or "PTR" field, or support) to set the PTR record of 192.0.2.66 '
+        "to mail.client.test."
+    )
+    assert result.warnings == (expected,)  # type: ignore[attr-defined]
+    assert result.steps == ALL_DONE | {"rdns": "warning"}  # type: ignore[attr-defined]
+    assert result.server.status is ServerStatus.MAILU_READY  # type: ignore[attr-defined]
+    assert f"  WARNING: {expected}" in watcher.lines
+    provisioned = [
+        e
+        for e in container.audit.page(owner, AuditFilter(workspace="Acme"))
+        if e.action == "server.provision"
+    ]
+    assert json.loads(provisioned[0].summary)["warnings"] == expected
+
+    # No PTR at all, then a matching one (a rerun checks again; the address is remembered).
+    result = _provision(container, owner, remote_dir, mailu, public_ip="192.0.2.99")
+    (warning,) = result.warnings  # type: ignore[attr-defined]
+    assert warning.startswith("192.0.2.99 has no reverse DNS name")
+    assert warning.endswith("set the PTR record of 192.0.2.99 to mail.client.test.")
+    again = Watcher()
+    result = container.servers.provision(
+        owner, "mx1", hostname="mail.good.test", public_ip="192.0.2.10", resume=True,
+        ctx=again.job, on_log=again.lines.append, poll_s=0.05,
+    )  # fmt: skip
+    assert result.warnings == ()
+    assert result.steps == ALL_DONE | {"rdns": "done"}
+    resumed = container.servers.provision(owner, "mx1", resume=True, poll_s=0.05)
+    assert resumed.steps["rdns"] == "done"  # public_ip and hostname came from the saved plan
+
+
+def test_a_reverse_dns_that_cannot_be_looked_up_says_so(bind: BindServer) -> None:
+    config = ResolverConfig.from_setting(bind.address)
+    assert reverse_dns_problem("192.0.2.10", "mail.good.test", config) is None
+    problem = reverse_dns_problem("198.51.100.7", "mail.client.test", config)
+    assert problem is not None
+    assert problem.startswith("the reverse DNS of 198.51.100.7 could not be looked up (")
+    assert "set the PTR record of 198.51.100.7 to mail.client.test" in problem
 
 
 def test_provisioning_needs_a_trusted_host_key_and_a_domain(

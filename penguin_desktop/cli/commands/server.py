@@ -303,6 +303,11 @@ def run_check(state: CliState, name: str | None, everything: bool, workspace: st
 )
 @click.option("--mailu-dir", help="Directory for MailU on the server (default: /mailu).")
 @click.option(
+    "--public-ip",
+    help="The address mail leaves from, when SSH reaches the server at another (NAT); its "
+    "reverse DNS is checked.",
+)
+@click.option(
     "--resume", is_flag=True, help="Continue the last run with its saved domain and settings."
 )
 @shared_options()
@@ -315,6 +320,7 @@ def provision(
     hostname: str | None,
     mailu_url: str | None,
     mailu_dir: str | None,
+    public_ip: str | None,
     resume: bool,
 ) -> None:
     """Install MailU over SSH, step by step with a live log. Steps already done are skipped,
@@ -336,6 +342,7 @@ def provision(
                 hostname=hostname,
                 mailu_url=mailu_url,
                 mailu_dir=mailu_dir,
+                public_ip=public_ip,
                 resume=resume,
                 ctx=job,
                 on_log=say,
@@ -358,6 +365,8 @@ def provision(
     lines = [f"MailU is installed on {result.server.name} ({result.server.hostname})."]
     if result.dkim_record:
         lines.append(f"DKIM record to publish:\n  {result.dkim_record}")
+    for warning in result.warnings:
+        lines.append(f"Warning: {warning}")
     emit_object(state, result, "\n".join(lines))
 
 

@@ -5,13 +5,17 @@ never on a command line, and never into the log."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import ipaddress
 import shlex
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from penguin_desktop.core.dns.names import reverse_name
+from penguin_desktop.core.dns.resolver import DnsClient, ResolverConfig
 from penguin_desktop.core.errors import Cancelled, ExternalServiceError, PenguinError
 from penguin_desktop.core.jobs import JobContext
 from penguin_desktop.core.mailu.client import MailuClient
@@ -37,6 +41,7 @@ class MailuPlan:
     mailu_dir: str
     mailu_url: str
     mailu_version: str = MAILU_VERSION
+    public_ip: str | None = None  # where mail leaves from, when SSH goes to another address
     admin_wait_s: float = 300.0
     poll_s: float = 2.0
 
@@ -55,6 +60,15 @@ class PlanSecrets:
         return "PlanSecrets(<hidden>)"
 
 
+class StepWarning(PenguinError):
+    """A step that cannot finish its job but need not stop the run: the run goes on and
+    reports `message` (state "warning"), or, with `state="skipped"`, only logs it."""
+
+    def __init__(self, message: str, state: str = "warning") -> None:
+        super().__init__(message)
+        self.state = state
+
+
 class StepFailed(ExternalServiceError):
     def __init__(self, step: Step, detail: str) -> None:
         super().__init__(f"step '{step.title}' failed: {detail}")
@@ -71,6 +85,8 @@ class Remote:
     secrets: PlanSecrets
     job: JobContext
     log: Callable[[str], None]
+    dns: ResolverConfig = field(default_factory=ResolverConfig)
+    warnings: list[str] = field(default_factory=list)
     _mailu: MailuClient | None = field(default=None, repr=False)
 
     def run(self, command: str, timeout: float = 120.0, stdin: str = "") -> CommandResult:
@@ -265,6 +281,89 @@ class Hostname:
             raise ExternalServiceError(result.output or f"exit code {result.exit_code}")
 
 
+def ptr_names(ip: str, config: ResolverConfig) -> tuple[list[str], str | None]:
+    """The PTR names of `ip` (lower case, no final dot), or ([], why the lookup failed);
+    an address with no PTR at all is ([], None)."""
+
+    async def lookup() -> tuple[list[str], str | None]:
+        client = DnsClient(config)
+        try:
+            answer = await client.lookup(reverse_name(ip), "PTR")
+        finally:
+            client.close()
+        if answer.failed:
+            return [], answer.describe()
+        return [v.rstrip(".").lower() for v in answer.values], None
+
+    return asyncio.run(lookup())
+
+
+def reverse_dns_problem(ip: str, hostname: str, config: ResolverConfig) -> str | None:
+    """None when the PTR of `ip` is `hostname`, else what is wrong and the exact fix."""
+    names, failed = ptr_names(ip, config)
+    if names and hostname.lower().rstrip(".") in names:
+        return None
+    fix = (
+        f'ask your hosting company (their control panel\'s "reverse DNS" or "PTR" field, or '
+        f"support) to set the PTR record of {ip} to {hostname}."
+    )
+    if failed:
+        return f"the reverse DNS of {ip} could not be looked up ({failed}); if it is not set, {fix}"
+    if not names:
+        return f"{ip} has no reverse DNS name; many receivers reject mail from such servers: {fix}"
+    return (
+        f"the reverse DNS of {ip} is {', '.join(names)}, not {hostname}; receivers compare it "
+        f"with the server's greeting: {fix}"
+    )
+
+
+class ReverseDns:
+    """The PTR record of the server's public address must name its host name, or receivers
+    distrust its mail. A server created through a provider had it set through the provider's
+    API at creation; an adopted one has no API to set it, so this step looks the PTR up (with
+    the DNS server the domain checks use) and, when it is wrong, says the exact value to ask
+    the hosting company for.
+
+    A wrong PTR is a warning the run reports, not a failure: MailU installs and receives mail
+    fine without it (only outgoing deliverability suffers), fixing it is a request to a third
+    party that can take hours or days, and the domain checks keep reporting it afterwards.
+    Stopping the install on it would hold up everything else for something this tool cannot
+    do. A rerun checks it again. An address that is not public (behind NAT, a private or
+    loopback address) is skipped: its PTR is not what receivers see; provision with the
+    public address given (`public_ip`) to check that one instead."""
+
+    name, title = "rdns", "Reverse DNS (PTR) of the server's address"
+
+    def _address(self, remote: Remote) -> str:
+        return remote.plan.public_ip or remote.conn.target.host
+
+    def check(self, remote: Remote) -> bool:
+        ip = self._address(remote)
+        try:
+            public = ipaddress.ip_address(ip).is_global or remote.plan.public_ip is not None
+        except ValueError:
+            return False
+        if not public:
+            return False
+        return reverse_dns_problem(ip, remote.plan.hostname, remote.dns) is None
+
+    def apply(self, remote: Remote) -> None:
+        ip = self._address(remote)
+        try:
+            public = ipaddress.ip_address(ip).is_global or remote.plan.public_ip is not None
+        except ValueError:
+            public = False
+        if not public:
+            raise StepWarning(
+                f"{ip} is not a public address, so its reverse DNS was not checked (give the "
+                "public address mail leaves from to check that one)",
+                state="skipped",
+            )
+        problem = reverse_dns_problem(ip, remote.plan.hostname, remote.dns)
+        if problem is not None:
+            raise StepWarning(problem[0].upper() + problem[1:])
+
+
 def _rendered(remote: Remote) -> dict[str, bytes]:
     plan = remote.plan
     values = {
@@ -391,6 +490,7 @@ def mailu_steps() -> list[Step]:
         Preflight(),
         InstallDocker(),
         Hostname(),
+        ReverseDns(),
         Configuration(),
         ComposeUp(),
         WaitForAdmin(),
@@ -417,6 +517,14 @@ def run_plan(steps: Sequence[Step], remote: Remote, on_state: StateCallback) -> 
         on_state(step.name, "running")
         try:
             step.apply(remote)
+        except StepWarning as warning:
+            on_state(step.name, warning.state)
+            if warning.state == "warning":
+                remote.warnings.append(warning.message)
+                remote.log(f"  WARNING: {warning.message}")
+            else:
+                remote.log(f"  {warning.message}")
+            continue
         except Cancelled:
             on_state(step.name, "cancelled")
             raise

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from penguin_desktop.core.auth.permissions import Permission
+from penguin_desktop.core.dns.resolver import ResolverConfig
 from penguin_desktop.core.errors import (
     Cancelled,
     ConflictError,
@@ -170,11 +171,25 @@ class _Login:
 
 class ServerService(Service):
     def __init__(
-        self, db: Database, secrets: SecretService, locks: ResourceLocks | None = None
+        self,
+        db: Database,
+        secrets: SecretService,
+        locks: ResourceLocks | None = None,
+        resolver: Callable[[], ResolverConfig] | None = None,
     ) -> None:
+        """`resolver` says which DNS server the reverse-DNS step asks; by default the one the
+        domain checks use (DomainService.resolver_config)."""
         super().__init__(db)
         self.secrets = secrets
         self.locks = locks or ResourceLocks()
+        self._resolver = resolver
+
+    def resolver_config(self) -> ResolverConfig:
+        if self._resolver is not None:
+            return self._resolver()
+        from penguin_desktop.core.services.domains import DomainService
+
+        return DomainService(self.db, self.secrets).resolver_config()
 
     # --- adopt / list / show / remove ----------------------------------------------------------
     def adopt(
@@ -893,6 +908,7 @@ class ServerService(Service):
         hostname: str | None = None,
         mailu_url: str | None = None,
         mailu_dir: str | None = None,
+        public_ip: str | None = None,
         resume: bool = False,
         ctx: JobContext | None = None,
         on_log: Callable[[str], None] | None = None,
@@ -900,7 +916,10 @@ class ServerService(Service):
         poll_s: float = 2.0,
     ) -> ProvisionResult:
         """Install MailU on the server step by step. Steps already done are skipped, so running
-        again (with `resume`, the saved plan) continues after a failure or a cancel."""
+        again (with `resume`, the saved plan) continues after a failure or a cancel.
+        `public_ip` is the address mail leaves from when it is not the SSH address (NAT); its
+        reverse DNS is checked. Problems that need not stop the install (a wrong reverse DNS)
+        come back in the result's `warnings`."""
         job = ctx or JobContext()
         log = on_log or (lambda _line: None)
         login = self._login(actor, name, workspace, Permission.SERVER_OPERATE)
@@ -911,8 +930,9 @@ class ServerService(Service):
             )
         with self.locks.hold(self._lock_key(login.workspace, login.name), "provisioning"):
             plan, token_secret = self._plan(
-                actor, login, domain, hostname, mailu_url, mailu_dir, resume, admin_wait_s, poll_s
-            )
+                actor, login, domain, hostname, mailu_url, mailu_dir, public_ip, resume,
+                admin_wait_s, poll_s,
+            )  # fmt: skip
             plan_secrets = PlanSecrets(
                 secret_key=self._secret(
                     actor, login.workspace, mailu_secret_key_name(login.name), 16
@@ -935,7 +955,7 @@ class ServerService(Service):
 
             try:
                 with self.connect(actor, login.name, login.workspace, purpose="provisioning") as c:
-                    remote = Remote(c, plan, plan_secrets, job, log)
+                    remote = Remote(c, plan, plan_secrets, job, log, self.resolver_config())
                     try:
                         run_plan(mailu_steps(), remote, on_state)
                         dkim = remote.mailu().domain(plan.domain).dkim_record
@@ -957,9 +977,10 @@ class ServerService(Service):
                 )
                 raise
             info = self._finish(
-                actor, login, plan, states, ServerStatus.MAILU_READY, "server.provision"
-            )
-        return ProvisionResult(info, dict(states), dkim)
+                actor, login, plan, states, ServerStatus.MAILU_READY, "server.provision",
+                warnings=" | ".join(remote.warnings),
+            )  # fmt: skip
+        return ProvisionResult(info, dict(states), dkim, tuple(remote.warnings))
 
     def _plan(
         self,
@@ -969,6 +990,7 @@ class ServerService(Service):
         hostname: str | None,
         mailu_url: str | None,
         mailu_dir: str | None,
+        public_ip: str | None,
         resume: bool,
         admin_wait_s: float,
         poll_s: float,
@@ -996,12 +1018,19 @@ class ServerService(Service):
         if not folder.startswith("/") or any(ch in folder for ch in "\n\0"):
             raise ValidationError(f"the MailU directory must be an absolute path, not {folder!r}")
         url = mailu_url or saved.get("mailu_url") or default_url or f"https://{hostname}/api/v1"
+        public = (public_ip or saved.get("public_ip") or "").strip() or None
+        if public is not None:
+            try:
+                public = str(ipaddress.ip_address(public))
+            except ValueError:
+                raise ValidationError(f"bad public IP address {public!r}") from None
         plan = MailuPlan(
             server=login.name,
             domain=domain,
             hostname=hostname,
             mailu_dir=folder.rstrip("/") or "/",
             mailu_url=url,
+            public_ip=public,
             admin_wait_s=admin_wait_s,
             poll_s=poll_s,
         )
@@ -1043,6 +1072,7 @@ class ServerService(Service):
                         "hostname": plan.hostname,
                         "mailu_dir": plan.mailu_dir,
                         "mailu_url": plan.mailu_url,
+                        "public_ip": plan.public_ip,
                     },
                     "states": states,
                 }
