@@ -107,6 +107,24 @@ def test_spf_all_qualifiers_and_uncovered_ip(bind: BindServer) -> None:
     assert f"ip4:{SERVER_IP}" in text
 
 
+def test_spf_macros_are_expanded_for_the_server_ip(bind: BindServer) -> None:
+    plain, reversed_, missing = check(
+        bind, spec("macro.test"), spec("macrorev.test"), spec("macrono.test")
+    )
+    for report in (plain, reversed_):
+        assert "spf.ip-not-covered" not in codes(report), report.findings
+        assert "spf.ok" in codes(report)
+    text = finding(missing, "spf.ip-not-covered")
+    assert f"Your server {SERVER_IP} is not allowed" in text
+
+
+def test_spf_ptr_matches_only_a_validated_name_under_the_domain(bind: BindServer) -> None:
+    under, elsewhere = check(bind, spec("ptr.test"), spec("ptrno.test"))
+    assert "spf.ip-not-covered" not in codes(under)  # 192.0.2.10 -> mail.good.test -> back
+    assert "RFC 7208 says not to use" in finding(under, "spf.ptr")
+    assert "spf.ip-not-covered" in codes(elsewhere)  # mail.good.test is not under ptrno.test
+
+
 def test_weak_and_short_dkim_keys(bind: BindServer) -> None:
     weak, short = check(bind, spec("weak.test"), spec("short.test"))
     assert "only 512 bits" in finding(weak, "dkim.weak-key")

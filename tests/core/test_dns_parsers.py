@@ -4,7 +4,9 @@ and no input, however mangled, escapes as anything but a syntax error with a rea
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +22,8 @@ from penguin_desktop.core.dns.findings import (
 )
 from penguin_desktop.core.dns.records import DomainSpec, build_spf
 from penguin_desktop.core.dns.spf import SpfSyntaxError, parse_spf
+from penguin_desktop.core.dns.spf_macros import MacroContext
+from penguin_desktop.core.dns.spf_macros import expand as expand_macros
 
 label = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
 domain = st.builds(
@@ -171,3 +175,60 @@ def test_a_stored_report_reads_back_as_it_was(findings: list[Finding]) -> None:
 def test_a_damaged_stored_report_is_none_never_an_error(text: str) -> None:
     result = report_from_json("Acme", "example.test", text)
     assert result is None or isinstance(result, DomainReport)
+
+
+RFC_7208_CONTEXT = MacroContext(
+    "email.example.com",
+    "strong-bad@email.example.com",
+    "mx.example.org",
+    ipaddress.ip_address("192.0.2.3"),
+)
+
+
+@pytest.mark.parametrize(
+    ("macro", "expanded"),
+    [  # RFC 7208 section 7.4
+        ("%{s}", "strong-bad@email.example.com"),
+        ("%{o}", "email.example.com"),
+        ("%{d}", "email.example.com"),
+        ("%{d4}", "email.example.com"),
+        ("%{d3}", "email.example.com"),
+        ("%{d2}", "example.com"),
+        ("%{d1}", "com"),
+        ("%{dr}", "com.example.email"),
+        ("%{d2r}", "example.email"),
+        ("%{l}", "strong-bad"),
+        ("%{l-}", "strong.bad"),
+        ("%{lr}", "strong-bad"),
+        ("%{lr-}", "bad.strong"),
+        ("%{l1r-}", "strong"),
+        ("%{ir}.%{v}._spf.%{d2}", "3.2.0.192.in-addr._spf.example.com"),
+        ("%{lr-}.lp._spf.%{d2}", "bad.strong.lp._spf.example.com"),
+        ("%{lr-}.lp.%{ir}.%{v}._spf.%{d2}", "bad.strong.lp.3.2.0.192.in-addr._spf.example.com"),
+        ("%{h}", "mx.example.org"),
+        ("%{S}", "strong-bad%40email.example.com"),
+        ("a%%b%_c%-d", "a%b c%20d"),
+    ],
+)
+def test_spf_macros_expand_as_rfc_7208_shows(macro: str, expanded: str) -> None:
+    assert expand_macros(macro, RFC_7208_CONTEXT) == expanded
+
+
+def test_spf_macros_over_ipv6_and_without_an_address() -> None:
+    v6 = replace(RFC_7208_CONTEXT, ip=ipaddress.ip_address("2001:db8::cb01"))
+    assert expand_macros("%{ir}.%{v}._spf.%{d2}", v6) == (
+        "1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6._spf.example.com"
+    )
+    counting = replace(RFC_7208_CONTEXT, ip=None)
+    assert expand_macros("%{i}._spf.%{d}", counting) is None
+    assert expand_macros("%{d2}._spf", counting) == "example.com._spf"
+    assert expand_macros("%{c}", RFC_7208_CONTEXT) is None  # exp= only
+    assert expand_macros("%{d0}", RFC_7208_CONTEXT) is None
+    long = expand_macros("%{s}." + "x" * 60 + "." + "y" * 60 + "." + "z" * 60 + ".test", v6)
+    assert long is not None and len(long) <= 253
+
+
+@given(st.text(max_size=120))
+def test_spf_macro_expansion_never_raises(text: str) -> None:
+    result = expand_macros(text, RFC_7208_CONTEXT)
+    assert result is None or len(result) <= 253 or "." not in result

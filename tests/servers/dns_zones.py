@@ -110,6 +110,21 @@ def zones_under_test() -> dict[str, str]:
         "elsewhere.test": zone_file("elsewhere.test", "mx A 198.51.100.7"),
         "cnamemx.test": mail_domain("cnamemx.test", mx="mx", extra="mx CNAME mail"),
         "mxip.test": mail_domain("mxip.test", mx="192.0.2.10."),
+        "macro.test": mail_domain(
+            "macro.test",
+            spf="v=spf1 exists:%{i}._spf.%{d} -all",
+            extra=f"{SERVER_IP}._spf A 127.0.0.2",
+        ),
+        "macrorev.test": mail_domain(
+            "macrorev.test",
+            spf="v=spf1 exists:%{ir}.%{v}._spf.%{d2} -all",
+            extra=f"{'.'.join(reversed(SERVER_IP.split('.')))}.in-addr._spf A 127.0.0.2",
+        ),
+        "macrono.test": mail_domain(
+            "macrono.test", spf="v=spf1 exists:%{i}._spf.%{d} -all", extra="x._spf A 127.0.0.2"
+        ),
+        "ptr.test": mail_domain("ptr.test", spf="v=spf1 ptr:good.test -all"),
+        "ptrno.test": mail_domain("ptrno.test", spf="v=spf1 ptr -all"),
         "plusall.test": mail_domain("plusall.test", spf="v=spf1 +all"),
         "noall.test": mail_domain("noall.test", spf=f"v=spf1 ip4:{SERVER_IP}"),
         "uncovered.test": mail_domain("uncovered.test", spf="v=spf1 ip4:198.51.100.0/24 -all"),

@@ -94,7 +94,7 @@ async def check_spf(client: DnsClient, spec: DomainSpec) -> list[Finding]:
                 f'Replace it with "{wanted}".',
             )
         ]
-    tree = await sp.expand(client, spec.name)
+    tree = await sp.expand(client, spec.name, next(iter(spec.mail_hosts), None))
     record = tree.record
     assert record is not None
     found: list[Finding] = []
@@ -169,7 +169,10 @@ async def check_spf(client: DnsClient, spec: DomainSpec) -> list[Finding]:
             )
         )
     results = await asyncio.gather(
-        *(sp.check_host(client, ip, spec.name) for ip in spec.server_ips)
+        *(
+            sp.check_host(client, ip, spec.name, next(iter(spec.mail_hosts), None))
+            for ip in spec.server_ips
+        )
     )
     for ip, result in zip(spec.server_ips, results, strict=True):
         if result == "pass":

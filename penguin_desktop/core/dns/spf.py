@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from penguin_desktop.core.dns.resolver import Answer, DnsClient
+from penguin_desktop.core.dns.spf_macros import (
+    MacroContext,
+    has_macro,
+    pick_validated,
+    validated_names,
+    wants_validated_name,
+)
+from penguin_desktop.core.dns.spf_macros import expand as expand_macros
 
 MAX_DNS_TERMS = 10
 MAX_VOID_LOOKUPS = 2
@@ -218,15 +226,40 @@ async def _addresses(client: DnsClient, name: str) -> tuple[list[str], bool]:
     return [*a.values, *aaaa.values], void
 
 
-async def expand(client: DnsClient, domain: str) -> SpfTree:
-    """Expand the whole include/redirect tree of `domain`, counting what receivers count."""
+def _context(domain: str, helo: str | None, ip: str | None = None) -> MacroContext:
+    address = ipaddress.ip_address(ip) if ip is not None else None
+    return MacroContext(domain, f"postmaster@{domain}", helo or domain, address)
+
+
+async def _domain_spec(client: DnsClient, raw: str | None, ctx: MacroContext) -> str | None:
+    """The name a term queries: its own, or the current domain; macros expanded for `ctx`.
+    None when a macro cannot be expanded here."""
+    if raw is None:
+        return ctx.domain
+    if not has_macro(raw):
+        return raw.rstrip(".").lower()
+    if ctx.ip is not None and wants_validated_name(raw):
+        names, _void = await validated_names(client, ctx.ip)
+        ctx = replace(ctx, validated_name=pick_validated(names, ctx.domain))
+    expanded = expand_macros(raw, ctx)
+    return expanded.lower() if expanded else None
+
+
+async def expand(client: DnsClient, domain: str, helo: str | None = None) -> SpfTree:
+    """Expand the whole include/redirect tree of `domain`, counting what receivers count.
+    Macros are expanded where they do not depend on the connecting address."""
     tree = SpfTree(domain)
-    await _expand(client, domain, tree, [], top=True)
+    await _expand(client, domain, tree, [], _context(domain, helo), top=True)
     return tree
 
 
 async def _expand(
-    client: DnsClient, domain: str, tree: SpfTree, stack: list[str], top: bool = False
+    client: DnsClient,
+    domain: str,
+    tree: SpfTree,
+    stack: list[str],
+    ctx: MacroContext,
+    top: bool = False,
 ) -> SpfRecord | None:
     answer = await client.txt(domain)
     if answer.failed:
@@ -266,9 +299,9 @@ async def _expand(
         if term.name == "redirect" and record.all_term is not None:
             continue  # RFC 7208 6.1: redirect is ignored when 'all' is present
         tree.lookups += 1
-        target = (term.value or domain).rstrip(".").lower()
-        if "%" in target:
-            continue  # macros depend on the message being checked; counted, not expanded
+        target = await _domain_spec(client, term.value, ctx)
+        if target is None:
+            continue  # depends on the connecting address: counted, not followed
         if tree.lookups > 3 * MAX_DNS_TERMS:
             return record  # far past the limit already: stop generating queries
         if term.name in ("include", "redirect"):
@@ -279,7 +312,7 @@ async def _expand(
                     "on this record",
                 )
                 continue
-            await _expand(client, target, tree, path)
+            await _expand(client, target, tree, path, ctx.for_domain(target))
         elif term.name in ("a", "exists"):
             _, void = await _addresses(client, target)
             tree.void_lookups += void
@@ -332,11 +365,13 @@ def _in(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, addr: str, term: Term
     return ip in ipaddress.ip_network(f"{candidate}/{bits}", strict=False)
 
 
-async def check_host(client: DnsClient, ip: str, domain: str) -> str:
-    """RFC 7208 check_host() without macros: pass, fail, softfail, neutral, none, permerror or
-    temperror for mail from `ip` claiming `domain`."""
+async def check_host(client: DnsClient, ip: str, domain: str, helo: str | None = None) -> str:
+    """RFC 7208 check_host(): pass, fail, softfail, neutral, none, permerror or temperror for
+    mail from `ip` with sender postmaster@`domain`, greeting as `helo`."""
+    ctx = _context(domain, helo, ip)
+    assert ctx.ip is not None
     try:
-        return await _check(client, ipaddress.ip_address(ip), domain, _Budget(), 0)
+        return await _check(client, ctx.ip, domain, _Budget(), 0, ctx)
     except _Limit:
         return "permerror"
 
@@ -347,6 +382,7 @@ async def _check(
     domain: str,
     budget: _Budget,
     depth: int,
+    ctx: MacroContext,
 ) -> str:
     if depth > MAX_DEPTH:
         return "permerror"
@@ -364,9 +400,12 @@ async def _check(
         return "permerror"
     family = "A" if ip.version == 4 else "AAAA"
     for term in record.mechanisms():
-        target = (term.value or domain).rstrip(".").lower()
-        if "%" in target:
-            continue
+        target = domain
+        if term.name in DNS_TERMS:
+            found_target = await _domain_spec(client, term.value, ctx)
+            if found_target is None:
+                return "permerror"  # a macro letter a domain-spec may not use
+            target = found_target
         matched = False
         if term.name == "all":
             matched = True
@@ -393,10 +432,12 @@ async def _check(
             matched = exists.ok
         elif term.name == "ptr":
             budget.spend()
-            matched = False
+            names, void = await validated_names(client, ip)
+            budget.void_if(void)
+            matched = any(n == target or n.endswith("." + target) for n in names)
         elif term.name == "include":
             budget.spend()
-            inner = await _check(client, ip, target, budget, depth + 1)
+            inner = await _check(client, ip, target, budget, depth + 1, ctx.for_domain(target))
             if inner in ("temperror",):
                 return inner
             if inner in ("permerror", "none"):
@@ -405,8 +446,11 @@ async def _check(
         if matched:
             return QUALIFIERS[term.qualifier]
     redirect = record.redirect
-    if redirect and "%" not in redirect:
+    if redirect:
         budget.spend()
-        result = await _check(client, ip, redirect.rstrip(".").lower(), budget, depth + 1)
+        goal = await _domain_spec(client, redirect, ctx)
+        if goal is None:
+            return "permerror"
+        result = await _check(client, ip, goal, budget, depth + 1, ctx.for_domain(goal))
         return "permerror" if result == "none" else result
     return "neutral"
