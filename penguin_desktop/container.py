@@ -16,6 +16,7 @@ from penguin_desktop.core.store.database import Database, open_database
 
 if TYPE_CHECKING:
     from penguin_desktop.core.secrets.stores import MasterPassword, SecretStores
+    from penguin_desktop.core.services.domain_attach import DomainAttachService
     from penguin_desktop.core.services.domains import DomainService
     from penguin_desktop.core.services.mailboxes import MailboxService
     from penguin_desktop.core.services.secrets import SecretService
@@ -64,9 +65,12 @@ class Container:
 
     @cached_property
     def secrets(self) -> SecretService:
+        # Importing the rotation procedures registers them (SSH keys, SMTP passwords); they get
+        # this container through the secret service to reach the server and mailbox services.
+        import penguin_desktop.core.services.rotations  # noqa: F401
         from penguin_desktop.core.services.secrets import SecretService
 
-        return SecretService(self.db, self.stores)
+        return SecretService(self.db, self.stores, services=self)
 
     @cached_property
     def domains(self) -> DomainService:
@@ -87,6 +91,12 @@ class Container:
         from penguin_desktop.core.services.servers import ServerService
 
         return ServerService(self.db, self.secrets, self.locks)
+
+    @cached_property
+    def domain_attach(self) -> DomainAttachService:
+        from penguin_desktop.core.services.domain_attach import DomainAttachService
+
+        return DomainAttachService(self.domains, self.servers)
 
     @cached_property
     def mailboxes(self) -> MailboxService:

@@ -8,6 +8,7 @@ import pytest
 
 from penguin_desktop.core.mailu.client import MailuClient
 from penguin_desktop.core.providers.hostwinds import ENV_API
+from penguin_desktop.core.ssh.keys import generate_ed25519
 from tests.cli.conftest import Penguin
 from tests.conftest import MASTER_PASSWORD
 from tests.servers.common import free_port
@@ -200,3 +201,35 @@ def test_adopting_an_existing_mailu_checks_its_token(
     assert wrong.exit_code == 4
     assert "MailU refused the admin API token (Invalid API token)" in wrong.stderr
     assert penguin.json("server", "list") == []
+
+
+def test_secrets_rotate_replaces_a_servers_ssh_key_on_the_server(
+    initialized: Penguin, sshd: SshdServer, tmp_path: Path
+) -> None:
+    penguin = initialized
+    first = generate_ed25519("cli-first")
+    sshd.authorize(first.public_openssh)
+    key = tmp_path / "id_ed25519"
+    key.write_text(first.private_openssh)
+    try:
+        assert penguin("workspace", "create", "Acme").exit_code == 0
+        adopted = penguin(
+            "server", "adopt", "mx1", "-w", "Acme", "--host", sshd.host, "--port",
+            str(sshd.port), "--user", sshd.user, "--key-file", str(key),
+            "--accept-host-key", sshd.host_fingerprint,
+        )  # fmt: skip
+        assert adopted.exit_code == 0, adopted.stderr
+        rotated = penguin("secrets", "rotate", "server/mx1/ssh-key", "-w", "Acme")
+        assert rotated.exit_code == 0, rotated.stderr
+        assert "Rotated server/mx1/ssh-key" in rotated.stdout
+        authorized = sshd.authorized_keys.read_text()
+        assert first.public_openssh.split()[1] not in authorized
+        assert "penguinmails-mx1" in authorized  # the new key, installed by the procedure
+        assert penguin("server", "run-check", "mx1").exit_code == 0  # logs in with the new key
+    finally:
+        kept = [
+            line
+            for line in sshd.authorized_keys.read_text().splitlines()
+            if "penguinmails-mx1" not in line and first.public_openssh.split()[1] not in line
+        ]
+        sshd.authorized_keys.write_text("".join(f"{line}\n" for line in kept))

@@ -1,8 +1,18 @@
 """Rotation policies per kind of secret, and the registry of rotation procedures.
 
 A procedure turns the current value into a new one on the remote side (install a new SSH key,
-change an SMTP password through MailU) and returns it; capabilities register theirs at import.
-Kinds without a procedure are replaced by the user (`penguin secrets set`).
+change an SMTP password through MailU). Kinds without a procedure are replaced by the user
+(`penguin secrets set`).
+
+The procedures live with the services that know the remote side and are registered by the
+composition root (`penguin_desktop.container` imports `core.services.rotations`); this module
+imports no service. A request carries who rotates (`actor`: the procedure acts, and is audited,
+as them) and `services`, the process's service container handed over by the secret service,
+typed loosely here so that the dependency points from services to secrets only.
+
+A procedure returns the new value for the secret service to store, or None when it stored the
+value itself, because it had to at a precise moment (an SSH key is stored after a login with it
+worked and before the old key is removed, so that no interruption locks anyone out).
 """
 
 from __future__ import annotations
@@ -11,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from penguin_desktop.core.models import SecretKind
+from penguin_desktop.core.models import Actor, SecretKind
 
 DEFAULT_ROTATION_DAYS: dict[SecretKind, int | None] = {
     SecretKind.SSH_KEY: 90,
@@ -29,13 +39,19 @@ class RotationRequest:
     name: str
     kind: SecretKind
     current_value: str
+    actor: Actor
+    services: object | None = None  # the service container; None where nobody wired one
+
+    def __repr__(self) -> str:
+        return f"RotationRequest({self.workspace!r}, {self.name!r}, {self.kind.value})"
 
 
-Rotator = Callable[[RotationRequest], str]
+Rotator = Callable[[RotationRequest], str | None]
 _ROTATORS: dict[SecretKind, Rotator] = {}
 
 
 def register(kind: SecretKind, rotator: Rotator) -> None:
+    """Make `rotator` the procedure of `kind` (a later registration replaces an earlier one)."""
     _ROTATORS[kind] = rotator
 
 

@@ -123,9 +123,13 @@ def _info(ref: SecretRefRow, workspace: str) -> SecretRefInfo:
 
 
 class SecretService(Service):
-    def __init__(self, db: Database, stores: SecretStores) -> None:
+    def __init__(self, db: Database, stores: SecretStores, services: object | None = None) -> None:
+        """`services` is handed to rotation procedures (see core.secrets.rotation): the
+        process's service container, through which they reach the server and mailbox
+        services without this module importing them."""
         super().__init__(db)
         self.stores = stores
+        self.services = services
 
     # --- backends ------------------------------------------------------------------------------
     def _effective(
@@ -415,12 +419,15 @@ class SecretService(Service):
                 store.delete(locator)
 
     def rotate(self, actor: Actor, workspace: str, name: str) -> SecretRefInfo:
-        """Run the registered rotation procedure of the secret's kind."""
+        """Run the registered rotation procedure of the secret's kind as `actor`. The new value
+        is stored (audited as a replacement) by the procedure itself or here with the value it
+        returns; a procedure that fails leaves the secret as it was."""
         with self._reading(actor) as session:
             ws, _ = self._workspace(
                 session, actor, workspace, Permission.SECRET_WRITE, writable=True
             )
-            kind = SecretKind(self._ref(session, ws.id, name).kind)
+            ref = self._ref(session, ws.id, name)
+            kind, before = SecretKind(ref.kind), (ref.backend_version, ref.last_rotated_at)
         procedure = rotation.rotator_for(kind)
         if procedure is None:
             raise ValidationError(
@@ -428,8 +435,18 @@ class SecretService(Service):
                 f"`penguin secrets set {name} --kind {kind.value} --workspace ... --value-stdin`"
             )
         current = self.use(actor, workspace, name, "rotation")
-        new = procedure(RotationRequest(workspace, name, kind, current))
-        return self.set(actor, workspace, name, kind, new, reason="rotation")
+        new = procedure(RotationRequest(workspace, name, kind, current, actor, self.services))
+        if new is not None:
+            self.set(actor, workspace, name, kind, new, reason="rotation")
+        with self._reading(actor) as session:
+            ws, _ = self._workspace(session, actor, workspace, Permission.SECRET_WRITE)
+            ref = self._ref(session, ws.id, name)
+            if (ref.backend_version, ref.last_rotated_at) == before:
+                raise ExternalServiceError(
+                    f"the {kind.value} rotation procedure returned without storing a new value "
+                    f"for {name!r}; the secret is unchanged"
+                )
+            return _info(ref, ws.name)
 
     # --- migration -----------------------------------------------------------------------------
     def migrate(

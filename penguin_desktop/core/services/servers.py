@@ -685,6 +685,75 @@ class ServerService(Service):
                 )
                 return _info(ws, row)
 
+    # --- rotation procedures (registered in core.services.rotations) ---------------------------
+    def rotate_key_secret(
+        self,
+        actor: Actor,
+        workspace: str,
+        secret: str,
+        on_log: Callable[[str], None] | None = None,
+    ) -> ServerInfo:
+        """`penguin secrets rotate` of an SSH key: the server that logs in with `secret` gets a
+        new key through `rotate_key` (which stores it once a login with it worked)."""
+        with self._reading(actor) as session:
+            ws, _ = self._workspace(session, actor, workspace, Permission.SERVER_MANAGE)
+            server = session.execute(
+                select(ServerRow.name).where(
+                    ServerRow.workspace_id == ws.id, ServerRow.ssh_key_secret == secret
+                )
+            ).scalar_one_or_none()
+            ws_name = ws.name
+        if server is None:
+            raise ValidationError(
+                f"no server of {ws_name!r} logs in with {secret!r}, so there is nowhere to install "
+                "a new key: replace the value with `penguin secrets set` instead"
+            )
+        return self.rotate_key(actor, server, ws_name, on_log)
+
+    def mailu_api(
+        self, actor: Actor, name: str, workspace: str | None = None
+    ) -> tuple[ServerInfo, MailuClient]:
+        """The server's MailU admin API client, for the capabilities that manage MailU
+        (attaching sending domains). The caller closes it."""
+        with self._reading(actor) as session:
+            ws, row = self._server(session, actor, name, workspace, Permission.SERVER_OPERATE)
+            info, url, token_secret = _info(ws, row), row.mailu_url, row.mailu_token_secret
+        if not url or not token_secret:
+            raise ValidationError(
+                f"{info.name} has no MailU admin API yet: run `penguin server provision "
+                f"{info.name} --domain ...`, or adopt it with --mailu-url"
+            )
+        token = self.secrets.use(actor, info.workspace, token_secret, f"MailU admin API of {name}")
+        return info, MailuClient(url, token)
+
+    def rotate_postmaster_password(self, actor: Actor, workspace: str, secret: str) -> None:
+        """`penguin secrets rotate` of a postmaster password made by provisioning
+        (server/NAME/postmaster@DOMAIN): a new one is set through the MailU admin API, then
+        stored."""
+        found = re.fullmatch(r"server/([^/]+)/(postmaster@[^/]+)", secret)
+        if found is None:
+            raise ValidationError(f"{secret!r} is not a postmaster password of a server")
+        server, email = found.groups()
+        with self._reading(actor) as session:
+            ws, row = self._server(session, actor, server, workspace, Permission.SERVER_MANAGE)
+            url, token_secret, ws_name = row.mailu_url, row.mailu_token_secret, ws.name
+        if not url or not token_secret:
+            raise ValidationError(f"{server} has no MailU admin API to change the password with")
+        token = self.secrets.use(actor, ws_name, token_secret, f"MailU admin API of {server}")
+        password = token_source.token_urlsafe(18)
+        with MailuClient(url, token) as api:
+            api.update_user(email, password=password)
+        self.secrets.set(
+            actor, ws_name, secret, SecretKind.SMTP_PASSWORD, password,
+            reason=f"password of {email} on {server} rotated",
+        )  # fmt: skip
+        with self._writing(actor) as session:
+            ws, _ = self._server(session, actor, server, ws_name, Permission.SERVER_MANAGE)
+            self._audit(
+                session, actor, "server.postmaster.passwd", f"server:{server}", ws,
+                name=server, email=email,
+            )  # fmt: skip
+
     # --- backup and restore --------------------------------------------------------------------
     def backup(
         self, actor: Actor, name: str, out: Path, workspace: str | None = None
