@@ -216,6 +216,7 @@ class DomainInfo:
     last_worst: str | None = None
     last_checked_at: datetime | None = None
     last_worst_message: str | None = None
+    mail_server: str | None = None
 
 
 @dataclass(frozen=True)

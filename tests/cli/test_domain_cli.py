@@ -12,6 +12,8 @@ from tests.cli.conftest import AddUser, Penguin
 from tests.conftest import MASTER_PASSWORD
 from tests.servers.bind import BindServer, reset_records
 from tests.servers.dns_zones import FIXME_NAMES, FIXME_START, REPORTS, SERVER_IP
+from tests.servers.mailu import running_mailu
+from tests.servers.sshd import SshdServer
 
 
 @pytest.fixture(autouse=True)
@@ -216,3 +218,31 @@ def test_errors_and_roles(initialized: Penguin, add_user: AddUser, bind: BindSer
     assert penguin("domain", "remove", "gone.test").exit_code == 0
     secrets = penguin.json("secrets", "list", "-w", "Acme")
     assert [s["name"] for s in secrets] == ["dns-provider/bad"]
+
+
+def test_attach_takes_mailus_dkim_key_into_the_records(
+    initialized: Penguin, sshd: SshdServer
+) -> None:
+    penguin = initialized
+    _workspace(penguin)
+    with running_mailu() as mailu:
+        adopted = penguin(
+            "server", "adopt", "mx1", "-w", "Acme", "--host", sshd.host, "--port", str(sshd.port),
+            "--user", sshd.user, "--accept-host-key", sshd.host_fingerprint,
+            "--mailu-url", mailu.base_url, "--mailu-token-stdin", stdin=mailu.state.token + "\n",
+        )  # fmt: skip
+        assert adopted.exit_code == 0, adopted.stderr
+        done = penguin("domain", "attach", "client.test", "--server", "mx1")
+        assert done.exit_code == 0, done.stderr
+        assert (
+            "Attached client.test to mx1: added to the workspace, created in MailU, DKIM key "
+            "generated." in done.stdout
+        )
+        assert "publish them with `penguin domain fix client.test`" in done.stdout
+        records = penguin("domain", "records", "client.test").stdout
+        assert "dkim._domainkey.client.test" in records
+        data = penguin.json("domain", "attach", "client.test", "--server", "mx1")
+        assert (data["created_in_mailu"], data["generated_dkim"]) == (False, False)
+        assert data["domain"]["mail_server"] == "mx1"
+        missing = penguin("domain", "attach", "client.test", "--server", "mx9")
+        assert missing.exit_code == 1 and "no server named 'mx9'" in missing.stderr

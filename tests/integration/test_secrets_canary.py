@@ -221,6 +221,7 @@ def test_the_canary_is_nowhere(
             "--mailu-dir", str(remote / "mailu"),
         )  # fmt: skip
         run("server", "provision", "mx1", "--resume")
+        run("domain", "attach", "canary.test", "--server", "mx1")
         run("server", "backup", "mx1", "--out", str(exports / "mx1.pmbak"))
         run(
             "server", "restore", "mx1", "--from", str(exports / "mx1.pmbak"),

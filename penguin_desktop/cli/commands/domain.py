@@ -390,6 +390,34 @@ def report(state: CliState, name: str, workspace: str | None) -> None:
         click.echo(f"Checked {checked:%Y-%m-%d %H:%M} UTC; `penguin domain check` for a fresh one.")
 
 
+@domain.command("attach")
+@click.argument("name")
+@click.option("--server", required=True, help="The MailU server that will host the domain.")
+@click.option("--workspace", "-w", help="The client workspace (needed when names repeat).")
+@shared_options()
+@pass_state
+def attach(state: CliState, name: str, server: str, workspace: str | None) -> None:
+    """Create the domain in the server's MailU, generate its DKIM key there and take the
+    public key (and the server's address) into the domain's required records."""
+    with progress(state) as ctx:
+        ctx.progress(0.0, f"asking MailU on {server}")
+        result = state.container.domain_attach.attach(state.actor(), name, server, workspace)
+    d = result.domain
+    if state.json:
+        click.echo(json.dumps(_plain(result), indent=2))
+        return
+    done = [
+        "added to the workspace" if result.created_domain else None,
+        "created in MailU" if result.created_in_mailu else "already in MailU",
+        "DKIM key generated" if result.generated_dkim else "DKIM key read",
+    ]
+    click.echo(f"Attached {d.display_name} to {result.server}: {', '.join(x for x in done if x)}.")
+    click.echo(
+        f"Required records now hold selector {result.selector!r} and {', '.join(d.server_ips)}; "
+        f"publish them with `penguin domain fix {d.name}` (or export-zone)."
+    )
+
+
 @domain.command("set-provider")
 @click.argument("name")
 @click.argument("provider", required=False)

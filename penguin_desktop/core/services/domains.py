@@ -64,6 +64,7 @@ from penguin_desktop.core.store.tables import (
     DnsProviderRow,
     MetaRow,
     SendingDomainRow,
+    ServerRow,
     WorkspaceRow,
     utcnow,
 )
@@ -326,6 +327,69 @@ class DomainService(Service):
                 self.secrets.delete(actor, workspace, secret, reason="domain add failed")
             raise
         return self.get(actor, name, workspace)
+
+    def link_mail_server(
+        self,
+        actor: Actor,
+        workspace: str,
+        name: str,
+        *,
+        server: str,
+        selector: str,
+        public_key: str,
+    ) -> DomainInfo:
+        """Take a MailU server's DKIM key and address into the domain's required records: the
+        selector's key is replaced (a key we generated for it is deleted, MailU signs now),
+        the server's IP and host name join the domain's, and the domain remembers its server."""
+        key = dkim.normalize_key(public_key)
+        try:
+            bits = dkim.key_bits(key)
+        except dkim.DkimSyntaxError as exc:
+            raise ValidationError(f"MailU's DKIM key for {selector!r}: {exc}") from None
+        stale: str | None = None
+        with self._writing(actor) as session:
+            ws, row = self._domain(
+                session, actor, name, workspace, Permission.DOMAIN_MANAGE, writable=True
+            )
+            mail = session.execute(
+                select(ServerRow).where(ServerRow.workspace_id == ws.id, ServerRow.name == server)
+            ).scalar_one_or_none()
+            if mail is None:
+                raise NotFoundError(f"no server named {server!r} in {ws.name!r}")
+            ips = list(dict.fromkeys([*json.loads(row.server_ips), parse_ip(mail.ip)]))
+            hosts = list(json.loads(row.mail_hosts))
+            if mail.hostname and normalize_domain(mail.hostname) not in hosts:
+                hosts.insert(0, normalize_domain(mail.hostname))
+            row.server_ips, row.mail_hosts = json.dumps(ips), json.dumps(hosts)
+            row.mail_server_id = mail.id
+            existing = next((k for k in self._keys(session, row) if k.selector == selector), None)
+            if existing is None:
+                session.add(
+                    DkimKeyRow(domain_id=row.id, selector=selector, public_key=key, bits=bits)
+                )
+            else:
+                stale = existing.private_key_secret if existing.public_key != key else None
+                existing.public_key, existing.bits = key, bits
+                if stale:
+                    existing.private_key_secret = None
+            self._audit(
+                session,
+                actor,
+                "domain.attach",
+                f"domain:{row.name}",
+                ws,
+                name=row.name,
+                server=server,
+                dkim_selector=selector,
+                ips=ips,
+                mail_hosts=hosts,
+            )
+            domain, ws_name = row.name, ws.name
+        if stale:
+            self.secrets.delete(
+                actor, ws_name, stale, reason=f"{domain} now signs with MailU's key on {server}"
+            )
+        return self.get(actor, domain, ws_name)
 
     def all(self, actor: Actor, workspace: str | None = None) -> list[DomainInfo]:
         with self._reading(actor) as session:
@@ -840,7 +904,13 @@ class DomainService(Service):
             last_worst=row.last_worst,
             last_checked_at=row.last_checked_at,
             last_worst_message=row.last_worst_message,
+            mail_server=self._server_name(session, row.mail_server_id),
         )
+
+    @staticmethod
+    def _server_name(session: Session, server_id: int | None) -> str | None:
+        server = session.get(ServerRow, server_id) if server_id is not None else None
+        return server.name if server else None
 
     @staticmethod
     def _provider_info(ws: WorkspaceRow, row: DnsProviderRow) -> DnsProviderInfo:

@@ -726,6 +726,22 @@ class ServerService(Service):
         token = self.secrets.use(actor, info.workspace, token_secret, f"MailU admin API of {name}")
         return info, MailuClient(url, token)
 
+    def mailu_api(
+        self, actor: Actor, name: str, workspace: str | None = None
+    ) -> tuple[ServerInfo, MailuClient]:
+        """The server's MailU admin API client, for the capabilities that manage MailU
+        (attaching sending domains). The caller closes it."""
+        with self._reading(actor) as session:
+            ws, row = self._server(session, actor, name, workspace, Permission.SERVER_OPERATE)
+            info, url, token_secret = _info(ws, row), row.mailu_url, row.mailu_token_secret
+        if not url or not token_secret:
+            raise ValidationError(
+                f"{info.name} has no MailU admin API yet: run `penguin server provision "
+                f"{info.name} --domain ...`, or adopt it with --mailu-url"
+            )
+        token = self.secrets.use(actor, info.workspace, token_secret, f"MailU admin API of {name}")
+        return info, MailuClient(url, token)
+
     def rotate_postmaster_password(self, actor: Actor, workspace: str, secret: str) -> None:
         """`penguin secrets rotate` of a postmaster password made by provisioning
         (server/NAME/postmaster@DOMAIN): a new one is set through the MailU admin API, then

@@ -222,6 +222,11 @@ class SendingDomainRow(Base):
     # The last check's findings and breakdown as JSON (core.dns.findings.report_to_json), so
     # the console can show them after a restart without asking DNS again.
     last_report: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
+    # The MailU server the domain was attached to (`penguin domain attach`).
+    mail_server_id: Mapped[int | None] = mapped_column(
+        ForeignKey("servers.id", ondelete="SET NULL", name="fk_sending_domains_mail_server"),
+        nullable=True,
+    )
 
     __table_args__ = (Index("ux_sending_domains_ws_name", "workspace_id", "name", unique=True),)
 
