@@ -24,6 +24,7 @@ from penguin_desktop.ui.dialogs.domain_forms import (
     NOT_OURS,
     AddDomainDialog,
     AddProviderDialog,
+    AttachDialog,
     ChooseProviderDialog,
     FixPreviewDialog,
     RemoveProviderDialog,
@@ -40,6 +41,8 @@ from tests.servers.dns_zones import (
     REPORTS,
     SERVER_IP,
 )
+from tests.servers.mailu import running_mailu
+from tests.servers.sshd import SshdServer
 
 WindowFactory = Callable[..., MainWindow]
 MASTER = "a master password for the tests"
@@ -422,3 +425,42 @@ def test_the_dns_server_of_checks_is_chosen_in_settings(
     assert isinstance(other, SettingsPage)
     assert not other.nameserver.save_button.isEnabled()
     assert not other.nameserver.server.isEnabled()
+
+
+def test_a_domain_is_attached_to_a_mailu_server_off_the_ui_thread(
+    qtbot: QtBot,
+    container: Container,
+    owner: Actor,
+    acme: str,
+    sshd: SshdServer,
+    make_window: WindowFactory,
+) -> None:
+    page = domains_page(make_window(owner))
+    page.attach_button.click()
+    empty = page.dialog
+    assert isinstance(empty, AttachDialog) and not empty.ok_button.isEnabled()
+    assert "No server of this workspace has a MailU admin API" in empty.message.text()
+    empty.reject()
+    with running_mailu() as mailu:
+        container.servers.adopt(
+            owner, acme, "mx1", sshd.host, sshd.port, sshd.user,
+            private_key=sshd.client_key.private_openssh, accept_fingerprint=sshd.host_fingerprint,
+            mailu_url=mailu.base_url, mailu_token=mailu.state.token,
+        )  # fmt: skip
+        page.attach_button.click()
+        dialog = page.dialog
+        assert isinstance(dialog, AttachDialog) and dialog.server.currentData() == "mx1"
+        dialog.ok_button.click()
+        assert dialog.message.kind == "error" and "Enter the domain" in dialog.message.text()
+        dialog.name.setText("client.test")
+        dialog.ok_button.click()
+        qtbot.waitUntil(lambda: page.attach_job is not None, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: page.attach_job is None, timeout=WAIT_MS)
+        assert "Attached client.test to mx1" in page.message.text(), page.message.text()
+        assert "client.test" in mailu.state.domains
+    assert table_text(page, 0) == ["client.test"]
+    names = [
+        page.detail.records.topLevelItem(i).text(0)  # type: ignore[union-attr]
+        for i in range(page.detail.records.topLevelItemCount())
+    ]
+    assert "dkim._domainkey.client.test" in names

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from penguin_desktop.core.dns.diff import Action, Change
+from penguin_desktop.core.dns.names import normalize_domain
 from penguin_desktop.core.errors import ValidationError
-from penguin_desktop.core.models import DnsProviderInfo, DomainInfo
+from penguin_desktop.core.models import DnsProviderInfo, DomainInfo, ServerInfo
 from penguin_desktop.core.providers.dns import ProviderKind
 from penguin_desktop.core.services.domains import FixResult
 from penguin_desktop.ui.dialogs.form import FormDialog, password_field
@@ -117,6 +118,48 @@ class RemoveDomainDialog(FormDialog):
         self.state.container.domains.remove(
             self.state.actor, self.domain.name, self.domain.workspace
         )
+
+
+class AttachDialog(FormDialog):
+    """Which domain goes onto which MailU server. Only collects and checks the choice: the
+    attach itself talks to MailU, so the page runs it as a job."""
+
+    def __init__(
+        self,
+        workspace: str,
+        domain: DomainInfo | None,
+        servers: list[ServerInfo],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            "Attach to a MailU server",
+            f"The domain is created in the server's MailU, MailU generates its DKIM key, and "
+            f"the key and the server's address go into the domain's required records in "
+            f"{workspace}. Fix the domain afterwards to publish them.",
+            "Attach",
+            parent,
+        )
+        self.name = QLineEdit(domain.display_name if domain else "")
+        self.name.setPlaceholderText("example.com (added to the workspace if new)")
+        self.server = QComboBox()
+        for info in servers:
+            self.server.addItem(f"{info.name} ({info.hostname or info.ip})", info.name)
+        self.form.addRow("Domain", self.name)
+        self.form.addRow("MailU server", self.server)
+        if not servers:
+            self.message.show_info(
+                "No server of this workspace has a MailU admin API yet: provision one, or adopt "
+                "an existing MailU, on the Servers page."
+            )
+            self.ok_button.setEnabled(False)
+        self.chosen: tuple[str, str] | None = None
+
+    def submit(self) -> None:
+        name = self.name.text().strip()
+        if not name:
+            raise ValidationError("enter the domain to attach")
+        normalize_domain(name)
+        self.chosen = (name, str(self.server.currentData()))
 
 
 class ChooseProviderDialog(FormDialog):

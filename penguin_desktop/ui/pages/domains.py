@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication
@@ -41,6 +42,7 @@ from penguin_desktop.ui import theme
 from penguin_desktop.ui.dialogs.domain_forms import (
     AddDomainDialog,
     AddProviderDialog,
+    AttachDialog,
     ChooseProviderDialog,
     FixPreviewDialog,
     RemoveDomainDialog,
@@ -57,6 +59,9 @@ from penguin_desktop.ui.widgets.badge_delegate import DANGER, WARNING, BadgeDele
 from penguin_desktop.ui.widgets.empty_state import EmptyState
 from penguin_desktop.ui.widgets.inline_message import InlineMessage
 from penguin_desktop.ui.workers import Job
+
+if TYPE_CHECKING:  # the attach service pulls in paramiko: not at start-up
+    from penguin_desktop.core.services.domain_attach import AttachResult
 
 GOOD = BadgeStyle("#dcfce7", "#86efac", "#166534")
 UNCHECKED = "could not check"
@@ -312,10 +317,12 @@ class DomainsPage(Page):
         self.check_button = action_button("Check now", "verify")
         self.fix_button = action_button("Fix…", "edit")
         self.provider_button = action_button("Provider…", "plug")
+        self.attach_button = action_button("Attach…", "mail")
         self.remove_button = action_button("Remove…", "remove")
         self.check_button.clicked.connect(lambda: self.start_check())
         self.fix_button.clicked.connect(self.start_fix)
         self.provider_button.clicked.connect(self.open_choose_provider)
+        self.attach_button.clicked.connect(self.open_attach)
         self.remove_button.clicked.connect(self.open_remove)
         bar.addWidget(heading)
         bar.addWidget(self.count)
@@ -324,6 +331,7 @@ class DomainsPage(Page):
             self.check_button,
             self.fix_button,
             self.provider_button,
+            self.attach_button,
             self.remove_button,
         ):
             bar.addWidget(button)
@@ -357,6 +365,8 @@ class DomainsPage(Page):
         self.providers: list[DnsProviderInfo] = []
         self.check_job: Job | None = None
         self.fix_job: Job | None = None
+        self.attach_job: Job | None = None
+        self._attach_result: AttachResult | None = None
         self.dialog: QWidget | None = None
         self.unlock_dialog: QWidget | None = None
         self.check_blacklists = True  # tests turn the public blocklists off
@@ -499,6 +509,14 @@ class DomainsPage(Page):
             if may_manage
             else f"Only managers, admins and owners change a domain's provider; you are {role}"
         )
+        self.attach_button.setEnabled(may_manage and self.attach_job is None)
+        self.attach_button.setToolTip(
+            "Attaching is running (see the status bar)"
+            if self.attach_job is not None
+            else "Create a domain in a MailU server and take its DKIM key into the records"
+            if may_manage
+            else f"Only managers, admins and owners attach domains to servers; you are {role}"
+        )
         self.remove_button.setEnabled(may_manage and domain is not None)
         self.remove_button.setToolTip(
             "Select a domain first"
@@ -576,6 +594,58 @@ class DomainsPage(Page):
             self._select(info.name)
             how = f"through {info.provider}" if info.provider else "by hand"
             self.state.notify(f"{info.display_name} is now fixed {how}")
+
+    def open_attach(self) -> None:
+        ws = self.workspace
+        if ws is None or not self._may(Permission.DOMAIN_MANAGE) or self.attach_job is not None:
+            return
+        servers = self.state.container.servers
+        found = self.call(lambda: servers.all(self.state.actor, ws.name)) or []
+        dialog = AttachDialog(ws.name, self.selected(), [s for s in found if s.mailu_url], self)
+        dialog.accepted.connect(lambda: self._attach_chosen(ws.name, dialog.chosen))
+        self.dialog = dialog
+        dialog.open()
+
+    def _attach_chosen(self, workspace: str, chosen: tuple[str, str] | None) -> None:
+        if chosen is not None:
+            self.unlock_dialog = with_secrets_unlocked(
+                self, self.state, workspace, lambda: self.start_attach(workspace, *chosen)
+            )
+
+    def start_attach(self, workspace: str, name: str, server: str) -> Job | None:
+        if self.attach_job is not None:
+            return None
+        service, actor = self.state.container.domain_attach, self.state.actor
+        job = self.state.runner.start(
+            f"Attaching {name} to {server}",
+            lambda _ctx: service.attach(actor, name, server, workspace),
+        )
+        self.attach_job = job
+        self.message.show_info(f"Attaching {name} to {server} …")
+        job.signals.finished.connect(self._attached)
+        job.signals.failed.connect(self._attach_failed)
+        job.signals.ended.connect(self._attach_ended)
+        self._update_actions()
+        return job
+
+    def _attached(self, result: AttachResult) -> None:
+        self._attach_result = result
+
+    def _attach_failed(self, error: BaseException) -> None:
+        self.message.show_error("The domain was not attached.")
+        show_error(self, error)
+
+    def _attach_ended(self) -> None:
+        self.attach_job = None
+        result, self._attach_result = self._attach_result, None
+        self.refresh()
+        if result is not None:
+            d = result.domain
+            self._select(d.name)
+            self.message.show_success(
+                f"Attached {d.display_name} to {result.server}: MailU signs with selector "
+                f"{result.selector!r}, now in the required records. Fix… publishes them."
+            )
 
     def open_providers(self) -> None:
         ws = self.workspace
