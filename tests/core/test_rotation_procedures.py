@@ -9,13 +9,13 @@ from collections.abc import Iterator
 import pytest
 
 from penguin_desktop.container import Container
-from penguin_desktop.core.errors import AuthenticationError, ValidationError
+from penguin_desktop.core.errors import AuthenticationError, ExternalServiceError, ValidationError
 from penguin_desktop.core.mailu.client import MailuClient
-from penguin_desktop.core.models import Actor, AuditFilter, SecretKind
+from penguin_desktop.core.models import Actor, AuditFilter, Health, SecretKind
 from penguin_desktop.core.ssh.client import SshConnection, SshTarget
 from penguin_desktop.core.ssh.keys import KeyPair, generate_ed25519, load_private_key
 from tests.servers.mailu import MailuServer, running_mailu
-from tests.servers.sshd import SshdServer
+from tests.servers.sshd import SshdServer, running_sshd
 
 KEY_SECRET = "server/mx1/ssh-key"
 
@@ -124,3 +124,69 @@ def test_secrets_without_a_remote_side_are_refused_and_left_alone(
         container.secrets.rotate(owner, "Acme", "smtp/x")
     assert container.secrets.reveal(owner, "Acme", "loose-key", "t") == "not used"
     assert container.secrets.reveal(owner, "Acme", "smtp/x", "t") == "pw"
+
+
+def test_rotation_when_authorized_keys_has_no_final_newline(
+    container: Container, owner: Actor, mx1: str, sshd: SshdServer, first_key: KeyPair
+) -> None:
+    # Hand-edited files often lack the final newline; the new key must not be glued onto the
+    # old key's line (a rollback or the old key's removal would then take both away).
+    keys = sshd.authorized_keys
+    keys.write_text(keys.read_text().rstrip("\n"))
+    container.secrets.rotate(owner, "Acme", KEY_SECRET)
+    new = container.secrets.reveal(owner, "Acme", KEY_SECRET, "test")
+    assert logs_in(sshd, new)
+    assert not logs_in(sshd, first_key.private_openssh)
+    assert logs_in(sshd, sshd.client_key.private_openssh)
+
+
+def test_a_new_key_that_cannot_be_installed_changes_nothing(
+    container: Container, owner: Actor, mx1: str, sshd: SshdServer, first_key: KeyPair
+) -> None:
+    before = sshd.authorized_keys.read_text()
+    sshd.break_tool("touch", "touch: cannot touch 'authorized_keys': No space left on device")
+    try:
+        with pytest.raises(ExternalServiceError, match="could not add the new key") as failed:
+            container.secrets.rotate(owner, "Acme", KEY_SECRET)
+    finally:
+        sshd.reset_remote()
+    assert "No space left on device" in failed.value.message
+    assert failed.value.message.endswith("nothing changed")
+    assert container.secrets.reveal(owner, "Acme", KEY_SECRET, "t") == first_key.private_openssh
+    assert sshd.authorized_keys.read_text() == before
+    assert logs_in(sshd, first_key.private_openssh)
+    assert container.servers.run_check(owner, "mx1").health is Health.HEALTHY
+
+
+def test_a_new_key_that_cannot_log_in_is_taken_out_and_the_old_one_stays(
+    container: Container, owner: Actor
+) -> None:
+    # sshd reads its keys outside ~/.ssh (AuthorizedKeysFile /etc/ssh/...): the new key lands
+    # in ~/.ssh/authorized_keys, the login with it is refused by the real server.
+    with running_sshd(keys_outside_home=True) as server:
+        server.install_docker_standin()
+        first = generate_ed25519("first")
+        server.authorize(first.public_openssh)
+        home_keys_before = server.authorized_keys.read_text()
+        container.workspaces.create(owner, "Acme")
+        container.servers.adopt(
+            owner, "Acme", "mx1", server.host, server.port, server.user,
+            private_key=first.private_openssh, accept_fingerprint=server.host_fingerprint,
+        )  # fmt: skip
+        log: list[str] = []
+        with pytest.raises(ExternalServiceError) as failed:
+            container.servers.rotate_key(owner, "mx1", on_log=log.append)
+        assert failed.value.message.startswith("the new key could not log in to mx1 (")
+        assert failed.value.message.endswith("taken out again and the old key stays in use")
+        assert log == ["new key authorized next to the old one on mx1"]
+        assert server.authorized_keys.read_text() == home_keys_before
+        stored = container.secrets.reveal(owner, "Acme", KEY_SECRET, "t")
+        assert stored == first.private_openssh
+        assert logs_in(server, first.private_openssh)
+        assert container.servers.run_check(owner, "mx1").health is Health.HEALTHY
+        # Through `secrets rotate` the same: an error, the secret as it was.
+        with pytest.raises(ExternalServiceError, match="the new key could not log in"):
+            container.secrets.rotate(owner, "Acme", KEY_SECRET)
+        assert container.secrets.reveal(owner, "Acme", KEY_SECRET, "t") == stored
+        actions = [e.action for e in container.audit.page(owner, AuditFilter(workspace="Acme"))]
+        assert "server.rotate-key" not in actions and "secret.replace" not in actions

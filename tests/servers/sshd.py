@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -120,12 +121,16 @@ exec "$@"
 """
 
 
+BROKEN_TOOLS = ("touch",)
+
+
 @dataclass(frozen=True)
 class SshdServer:
     port: int
     user: str
     directory: Path
     client_key: KeyPair
+    keys_file: Path  # the AuthorizedKeysFile sshd reads
 
     host = "127.0.0.1"
 
@@ -149,7 +154,8 @@ class SshdServer:
         return out.split()[1]
 
     def authorize(self, public_line: str) -> None:
-        with self.authorized_keys.open("a") as handle:
+        """Let `public_line` log in (appended to the file sshd reads)."""
+        with self.keys_file.open("a") as handle:
             handle.write(public_line.strip() + "\n")
 
     def docker_calls(self) -> list[str]:
@@ -191,9 +197,17 @@ class SshdServer:
             "uid", "sudo-ok",
         ):  # fmt: skip
             (self.directory / name).unlink(missing_ok=True)
-        for name in ("id", "sudo", "apt-get", "apt-cache"):
+        for name in ("id", "sudo", "apt-get", "apt-cache", *BROKEN_TOOLS):
             (self.bin_dir / name).unlink(missing_ok=True)
         self.install_docker_standin()
+
+    def break_tool(self, name: str, message: str) -> None:
+        """Make the remote's `name` (one of BROKEN_TOOLS) fail with `message` on stderr, like a
+        full disk would; `reset_remote` mends it."""
+        assert name in BROKEN_TOOLS
+        path = self.bin_dir / name
+        path.write_text(f"#!/bin/sh\necho {shlex.quote(message)} >&2\nexit 1\n")
+        path.chmod(0o755)
 
     def remove_docker_standin(self) -> None:
         (self.bin_dir / "docker").unlink(missing_ok=True)
@@ -208,8 +222,10 @@ def _listening(port: int) -> bool:
 
 
 @contextmanager
-def running_sshd() -> Iterator[SshdServer]:
-    """Start sshd for the current user; RuntimeError if it cannot."""
+def running_sshd(keys_outside_home: bool = False) -> Iterator[SshdServer]:
+    """Start sshd for the current user; RuntimeError if it cannot. With `keys_outside_home`
+    sshd reads the authorized keys from a file outside the user's ~/.ssh (as with
+    `AuthorizedKeysFile /etc/ssh/authorized_keys/%u`), so keys added to ~/.ssh do not count."""
     if not os.path.exists(SSHD) or shutil.which("ssh-keygen") is None:
         raise RuntimeError("OpenSSH server is not installed (apt-get install openssh-server)")
     base = Path(tempfile.mkdtemp(prefix="sshd-test-"))
@@ -220,8 +236,10 @@ def running_sshd() -> Iterator[SshdServer]:
         check=True,
     )
     client = generate_ed25519("tests")
-    keys = base / "home" / ".ssh" / "authorized_keys"
-    keys.parent.mkdir(parents=True)
+    home_keys = base / "home" / ".ssh" / "authorized_keys"
+    home_keys.parent.mkdir(parents=True)
+    home_keys.write_text(client.public_openssh + "\n")
+    keys = base / "etc-authorized-keys" if keys_outside_home else home_keys
     keys.write_text(client.public_openssh + "\n")
     if os.geteuid() == 0:
         Path("/run/sshd").mkdir(parents=True, exist_ok=True)
@@ -260,7 +278,7 @@ def running_sshd() -> Iterator[SshdServer]:
         shutil.rmtree(base, ignore_errors=True)
         raise RuntimeError(f"sshd did not start: {text}")
     try:
-        yield SshdServer(port, getpass.getuser(), base, client)
+        yield SshdServer(port, getpass.getuser(), base, client, keys)
     finally:
         proc.send_signal(signal.SIGTERM)
         try:

@@ -626,6 +626,9 @@ class ServerService(Service):
             ) as old_conn:
                 added = old_conn.run(
                     "umask 077 && mkdir -p ~/.ssh && touch " + keys_file + " && "
+                    # A file without a final newline would glue the new key onto its last line.
+                    f'{{ [ ! -s {keys_file} ] || [ -z "$(tail -c 1 {keys_file})" ] || '
+                    f"echo >> {keys_file}; }} && "
                     f"(grep -qxF {line} {keys_file} || printf '%s\\n' {line} >> {keys_file})"
                 )
                 if not added.ok:
@@ -640,11 +643,7 @@ class ServerService(Service):
                     if not proof.ok:
                         raise ExternalServiceError(f"login with the new key failed: {proof.output}")
                 except PenguinError as exc:
-                    old_conn.run(
-                        f"grep -vF {shlex.quote(new_key.get_base64())} {keys_file} > "
-                        f"{keys_file}.penguin && cat {keys_file}.penguin > {keys_file}; "
-                        f"rm -f {keys_file}.penguin"
-                    )
+                    old_conn.run(_without_lines(keys_file, f"-xF {line}"))
                     raise ExternalServiceError(
                         f"the new key could not log in to {login.name} ({exc.message}); it was "
                         "taken out again and the old key stays in use"
@@ -659,16 +658,16 @@ class ServerService(Service):
                 reason=f"SSH key rotation of {login.name}",
             )
             log("new key stored in the secret store")
-            with SshConnection.connect(login.target, login.pinned, new_key) as new_conn:
-                removed = new_conn.run(
-                    f"grep -vF {shlex.quote(old_blob)} {keys_file} > {keys_file}.penguin && "
-                    f"cat {keys_file}.penguin > {keys_file}; rm -f {keys_file}.penguin"
-                )
-            old_removed = removed.ok
+            try:
+                with SshConnection.connect(login.target, login.pinned, new_key) as new_conn:
+                    removed = new_conn.run(_without_lines(keys_file, f"-F {shlex.quote(old_blob)}"))
+                old_removed, why = removed.ok, removed.output
+            except PenguinError as exc:
+                old_removed, why = False, exc.message
             log(
                 "old key removed from the server"
                 if old_removed
-                else f"could not remove the old key ({removed.output}); remove it by hand"
+                else f"could not remove the old key ({why}); remove it by hand"
             )
             with self._writing(actor) as session:
                 ws, row = self._server(
@@ -709,22 +708,6 @@ class ServerService(Service):
                 "a new key: replace the value with `penguin secrets set` instead"
             )
         return self.rotate_key(actor, server, ws_name, on_log)
-
-    def mailu_api(
-        self, actor: Actor, name: str, workspace: str | None = None
-    ) -> tuple[ServerInfo, MailuClient]:
-        """The server's MailU admin API client, for the capabilities that manage MailU
-        (attaching sending domains). The caller closes it."""
-        with self._reading(actor) as session:
-            ws, row = self._server(session, actor, name, workspace, Permission.SERVER_OPERATE)
-            info, url, token_secret = _info(ws, row), row.mailu_url, row.mailu_token_secret
-        if not url or not token_secret:
-            raise ValidationError(
-                f"{info.name} has no MailU admin API yet: run `penguin server provision "
-                f"{info.name} --domain ...`, or adopt it with --mailu-url"
-            )
-        token = self.secrets.use(actor, info.workspace, token_secret, f"MailU admin API of {name}")
-        return info, MailuClient(url, token)
 
     def mailu_api(
         self, actor: Actor, name: str, workspace: str | None = None
@@ -1246,6 +1229,16 @@ class ServerService(Service):
         ).scalar_one_or_none()
         if taken is not None:
             raise ConflictError(f"a server named {taken!r} already exists in this workspace")
+
+
+def _without_lines(keys_file: str, grep_pattern: str) -> str:
+    """Shell: rewrite `keys_file` in place without the lines `grep -v {grep_pattern}` drops
+    (in place, so its owner and mode stay; an emptied file is written too)."""
+    temp = f"{keys_file}.penguin"
+    return (
+        f"{{ grep -v {grep_pattern} {keys_file} || [ $? -eq 1 ]; }} > {temp} && "
+        f"cat {temp} > {keys_file}; status=$?; rm -f {temp}; exit $status"
+    )
 
 
 def _parallel(work: Callable[[_Login], T], items: Sequence[_Login], concurrency: int) -> list[T]:
