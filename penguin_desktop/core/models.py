@@ -291,6 +291,7 @@ class HealthReport:
     checks: list[HealthCheck]
     seconds: float
     error: str | None = None
+    mailu_version: str | None = None  # read from the server's MailU compose file, when found
 
 
 @dataclass(frozen=True)

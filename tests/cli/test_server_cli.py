@@ -233,3 +233,29 @@ def test_secrets_rotate_replaces_a_servers_ssh_key_on_the_server(
             if "penguinmails-mx1" not in line and first.public_openssh.split()[1] not in line
         ]
         sshd.authorized_keys.write_text("".join(f"{line}\n" for line in kept))
+
+
+def test_adopt_reads_the_mailu_version_and_list_and_show_tell_it(
+    initialized: Penguin, sshd: SshdServer, tmp_path: Path
+) -> None:
+    penguin = initialized
+    folder = tmp_path / "srv-mailu"
+    folder.mkdir()
+    (folder / "docker-compose.yml").write_text(
+        "services:\n  admin:\n    image: ghcr.io/mailu/admin:2024.06\n"
+        "  front:\n    image: ghcr.io/mailu/nginx:2024.06\n"
+    )
+    key = tmp_path / "id_ed25519"
+    key.write_text(sshd.client_key.private_openssh)
+    assert penguin("workspace", "create", "Acme").exit_code == 0
+    adopted = penguin(
+        "server", "adopt", "mx1", "-w", "Acme", "--host", sshd.host, "--port", str(sshd.port),
+        "--user", sshd.user, "--key-file", str(key), "--accept-host-key", sshd.host_fingerprint,
+        "--mailu-dir", str(folder),
+    )  # fmt: skip
+    assert adopted.exit_code == 0, adopted.stderr
+    assert f"MailU 2024.06 found in {folder}." in adopted.stdout
+    listed = penguin("server", "list")
+    assert "MAILU" in listed.stdout.splitlines()[0] and "2024.06" in listed.stdout
+    assert "MailU:     2024.06" in penguin("server", "show", "mx1").stdout
+    assert penguin.json("server", "show", "mx1")["mailu_version"] == "2024.06"

@@ -70,6 +70,12 @@ def _accept_hint(info: ServerInfo) -> str:
 @click.option(
     "--mailu-token-stdin", is_flag=True, help="Read that MailU's admin API token from stdin."
 )
+@click.option(
+    "--mailu-dir",
+    default="/mailu",
+    show_default=True,
+    help="Where MailU's docker-compose.yml is on the server (its version is read from it).",
+)
 @shared_options(identity=False)
 @pass_state
 def adopt(
@@ -83,6 +89,7 @@ def adopt(
     accept: str | None,
     mailu_url: str | None,
     mailu_token_stdin: bool,
+    mailu_dir: str,
 ) -> None:
     """Adopt an existing server by address. Its SSH key goes to the secret store: an imported
     --key-file, or a generated ed25519 key whose public half you add to the server."""
@@ -105,6 +112,7 @@ def adopt(
         accept_fingerprint=accept,
         mailu_url=mailu_url,
         mailu_token=token,
+        mailu_dir=mailu_dir,
     )
     info = result.server
     lines = [f"Adopted {info.name} ({_address(info)}) into {info.workspace!r}."]
@@ -117,6 +125,8 @@ def adopt(
         lines.append(_accept_hint(info))
     else:
         lines.append(f"Host key pinned: {info.host_key_fingerprint}")
+    if info.mailu_version:
+        lines.append(f"MailU {info.mailu_version} found in {mailu_dir}.")
     emit_object(
         state,
         {"server": info, "public_key": result.public_key, "generated_key": result.generated_key},
@@ -199,6 +209,7 @@ def list_(state: CliState, workspace: str | None) -> None:
             ("ssh_port", "port"),
             ("provider", "provider"),
             ("status", "status"),
+            ("mailu_version", "mailu"),
             ("health", "health"),
             ("last_check_at", "checked"),
         ],
@@ -267,6 +278,8 @@ def _report_text(report: HealthReport) -> str:
         lines.append(f"  {report.error}")
     for check in report.checks:
         lines.append(f"  {'ok ' if check.ok else 'BAD'} {check.name:<7} {check.detail}")
+    if report.mailu_version:
+        lines.append(f"  MailU {report.mailu_version}")
     return "\n".join(lines)
 
 

@@ -167,6 +167,7 @@ class _Login:
     target: SshTarget
     pinned: str | None
     key_secret: str
+    mailu_dir: str = "/mailu"
 
 
 class ServerService(Service):
@@ -204,11 +205,13 @@ class ServerService(Service):
         accept_fingerprint: str | None = None,
         mailu_url: str | None = None,
         mailu_token: str | None = None,
+        mailu_dir: str = "/mailu",
     ) -> AdoptResult:
         """Record an existing server. Its host key is read (no login) and pinned only when
         `accept_fingerprint` matches it; otherwise the server waits for `accept_host_key`.
         Without `private_key` a new ed25519 key is generated; its public half is returned for
-        the server's authorized_keys."""
+        the server's authorized_keys. With the host key accepted and a key that logs in, the
+        version of a MailU already there is read from its compose file in `mailu_dir`."""
         name = clean_server_name(raw_name)
         if not 1 <= port <= 65535:
             raise ValidationError(f"bad SSH port {port}: 1-65535")
@@ -219,6 +222,11 @@ class ServerService(Service):
             raise ValidationError("an existing MailU needs both its admin API URL and its token")
         if mailu_url is not None and not mailu_url.startswith(("http://", "https://")):
             raise ValidationError(f"bad MailU admin API URL {mailu_url!r}: http(s)://...")
+        mailu_dir = mailu_dir.rstrip("/") or "/"
+        if not mailu_dir.startswith("/") or any(ch in mailu_dir for ch in "\n\0"):
+            raise ValidationError(
+                f"the MailU directory must be an absolute path, not {mailu_dir!r}"
+            )
         with self._reading(actor) as session:
             ws, _ = self._workspace(
                 session, actor, workspace, Permission.SERVER_MANAGE, writable=True
@@ -238,6 +246,11 @@ class ServerService(Service):
             raise ValidationError(
                 f"{host}:{port} offers host key {offered}, not the {accepted} you accepted; "
                 "nothing was saved"
+            )
+        version = None
+        if accepted is not None and not generated:
+            version = self._peek_mailu_version(
+                SshTarget(ip, port, user), accepted, private_key, mailu_dir
             )
         key_secret = ssh_key_secret_name(name)
         token_secret = mailu_token_secret_name(name) if mailu_token else None
@@ -275,7 +288,8 @@ class ServerService(Service):
                     offered_fingerprint=None if accepted else offered,
                     mailu_url=mailu_url,
                     mailu_token_secret=token_secret,
-                    mailu_dir="/mailu",
+                    mailu_dir=mailu_dir,
+                    mailu_version=version,
                     status=(ServerStatus.ADOPTED if accepted else ServerStatus.HOST_KEY_PENDING),
                     steps="{}",
                     last_check="{}",
@@ -295,6 +309,7 @@ class ServerService(Service):
                     offered=offered,
                     generated_key=generated,
                     mailu_url=mailu_url or "",
+                    mailu_version=version or "",
                 )
                 info = _info(ws, row)
         except BaseException:
@@ -302,6 +317,18 @@ class ServerService(Service):
                 self.secrets.delete(actor, workspace, secret, reason="server adopt failed")
             raise
         return AdoptResult(info, public, generated)
+
+    @staticmethod
+    def _peek_mailu_version(
+        target: SshTarget, pinned: str, private_key: str, folder: str
+    ) -> str | None:
+        """The MailU version on a server being adopted, or None (no MailU, or no login yet:
+        adopting never fails on this; `run-check` reads it later)."""
+        try:
+            with SshConnection.connect(target, pinned, load_private_key(private_key)) as conn:
+                return read_mailu_version(conn, folder)
+        except PenguinError:
+            return None
 
     def create(
         self,
@@ -571,6 +598,7 @@ class ServerService(Service):
                 SshTarget(row.ip, row.ssh_port, row.ssh_user),
                 row.host_key_fingerprint,
                 row.ssh_key_secret,
+                row.mailu_dir,
             )
 
     def _record_refusal(self, actor: Actor, login: _Login, changed: HostKeyChanged) -> None:
@@ -893,6 +921,7 @@ class ServerService(Service):
                     SshTarget(r.ip, r.ssh_port, r.ssh_user),
                     r.host_key_fingerprint,
                     r.ssh_key_secret,
+                    r.mailu_dir,
                 )
                 for r in session.execute(
                     select(ServerRow).where(ServerRow.workspace_id.in_(sorted(spaces)))
@@ -921,12 +950,16 @@ class ServerService(Service):
                 self.connect(actor, login.name, login.workspace, purpose="health check") as conn,
             ):
                 checks = _health_checks(conn)
+                version = read_mailu_version(conn, login.mailu_dir)
         except ConflictError as busy:
             return failed(Health.SKIPPED, busy.message)
         except PenguinError as exc:
             return failed(Health.UNREACHABLE, exc.message)
         health = Health.HEALTHY if all(c.ok for c in checks) else Health.DEGRADED
-        return HealthReport(login.workspace, login.name, health, checks, time.monotonic() - started)
+        return HealthReport(
+            login.workspace, login.name, health, checks, time.monotonic() - started,
+            mailu_version=version,
+        )  # fmt: skip
 
     def _save_reports(self, actor: Actor, reports: Sequence[HealthReport]) -> None:
         if not reports:
@@ -946,6 +979,8 @@ class ServerService(Service):
                 if report.health is Health.SKIPPED:
                     continue
                 row.last_check_at = utcnow()
+                if report.mailu_version:
+                    row.mailu_version = report.mailu_version
                 row.last_check = json.dumps(
                     {
                         "health": report.health.value,
@@ -1229,6 +1264,50 @@ class ServerService(Service):
         ).scalar_one_or_none()
         if taken is not None:
             raise ConflictError(f"a server named {taken!r} already exists in this workspace")
+
+
+_MAILU_VERSION_VAR = re.compile(r"\$\{MAILU_VERSION(?::?-([^}]*))?\}")
+
+
+def mailu_version_from(compose: str, dot_env: str = "") -> str | None:
+    """The MailU version a compose file runs: the tag of its MailU images
+    (`ghcr.io/mailu/admin:2024.06`), or, in the file MailU's setup utility writes
+    (`...admin:${MAILU_VERSION:-2024.06}`), MAILU_VERSION from the project's .env, else the
+    default written there. The most common tag wins (one odd service does not decide)."""
+    env = _env_values(dot_env.encode())
+    tags: dict[str, int] = {}
+    for line in compose.splitlines():
+        key, _, value = line.strip().partition(":")
+        if key.strip() != "image":
+            continue
+        image = value.strip().strip("'\"")
+        if "mailu" not in image.lower():
+            continue
+        variable = _MAILU_VERSION_VAR.search(image)
+        if variable is not None:
+            tag = env.get("MAILU_VERSION", "").strip("'\"") or (variable.group(1) or "")
+        else:
+            last = image.split("@", 1)[0].rsplit("/", 1)[-1]
+            tag = last.partition(":")[2]
+        if tag and "$" not in tag:
+            tags[tag] = tags.get(tag, 0) + 1
+    return max(tags, key=lambda t: tags[t]) if tags else None
+
+
+def read_mailu_version(conn: SshConnection, folder: str) -> str | None:
+    """The MailU version running on the server, read from the compose file in `folder` (and
+    its .env), else from the images of the running MailU containers; None when unknown."""
+    where = shlex.quote(folder.rstrip("/") or "/")
+    compose = conn.run(f"cat {where}/docker-compose.yml {where}/compose.yml 2>/dev/null", 20)
+    dot_env = conn.run(f"cat {where}/.env 2>/dev/null", 20)
+    found = mailu_version_from(compose.stdout, dot_env.stdout)
+    if found is None:
+        images = conn.run("docker ps --format '{{.Image}}' 2>/dev/null", 20)
+        if images.ok:
+            found = mailu_version_from(
+                "".join(f"image: {line}\n" for line in images.stdout.split())
+            )
+    return found
 
 
 def _without_lines(keys_file: str, grep_pattern: str) -> str:
