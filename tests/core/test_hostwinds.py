@@ -44,19 +44,26 @@ def test_create_wait_rdns_and_delete(hostwinds: HostwindsServer) -> None:
     provider.set_reverse_dns(ready.ref, "127.0.0.1", "mail.client.test")
     assert hostwinds.state.rdns == {"127.0.0.1": "mail.client.test"}
     provider.delete(ready.ref)
-    with pytest.raises(NotFoundError, match=f"Instance {ready.ref} not found"):
+    with pytest.raises(NotFoundError, match="A valid serviceid is required"):
         provider.get(ready.ref)
+    calls = hostwinds.state.calls
+    assert calls[:4] == ["get_instance_ids", "add_instance", "get_instance_ids", "get_instance"]
+    assert calls[-3:] == ["set_rdns", "terminate", "get_instance"]
     provider.close()
 
 
 def test_errors_arrive_with_http_200_and_are_still_errors(hostwinds: HostwindsServer) -> None:
     bad = HostwindsProvider("wrong-key")
-    with pytest.raises(AuthenticationError, match="refused the API key"):
+    with pytest.raises(AuthenticationError, match="refused the API key") as refused:
         bad.get("1")
+    assert "Not Authorized!" in refused.value.message and "allow-list" in refused.value.message
     good = HostwindsProvider(hostwinds.state.api_key)
     with pytest.raises(ExternalServiceError, match="Missing required parameter"):
         good.create(name="x", region="", plan="1", image="i", ssh_public_key="k")
     created = good.create(name="x", region="1", plan="1", image="i", ssh_public_key="k")
+    # The same name again is another instance (found as the new one of that name).
+    again = good.create(name="x", region="1", plan="1", image="i", ssh_public_key="k")
+    assert again.ref != created.ref
     with pytest.raises(ExternalServiceError, match="does not belong"):
         good.set_reverse_dns(created.ref, "203.0.113.9", "mail.x.test")
     job = JobContext()

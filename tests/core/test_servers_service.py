@@ -270,7 +270,7 @@ def test_create_through_hostwinds_then_trust_check_and_destroy(
                 owner, acme, "mx2", "hostwinds", "2", "1001", "ubuntu", ctx=job, poll_s=0.01
             )
         assert hostwinds.state.instances == {}
-        assert "terminate_instance" in hostwinds.state.calls
+        assert "terminate" in hostwinds.state.calls
     with pytest.raises(ValidationError, match="no instance to destroy"):
         _adopt(container, owner, sshd, "old")
         container.servers.remove(owner, "old", destroy=True)

@@ -1,6 +1,10 @@
-"""A loopback server following the Hostwinds Cloud API: one endpoint taking form-encoded POSTs
-with `action` and `API`; answers are JSON with HTTP 200 even for errors (`"result": "error"`
-and a `message`). Instances go from "building" to "active" after `build_polls` reads."""
+"""A loopback server following the Hostwinds Cloud API reference: one endpoint taking
+form-encoded POSTs with `action` and `API`; answers are JSON with HTTP 200 even for errors, as
+lists of result objects (`[{"result": "error", "action": ..., "message": ...}]`); a wrong key
+gets "Not Authorized!". add_instance answers with its invoice and "Server is being Created!"
+but no service ID (get_instance_ids with `search` finds it); get_instance answers the instance
+object; set_rdns and terminate as documented. Instances go from "building" to "active" after
+`build_polls` reads."""
 
 from __future__ import annotations
 
@@ -43,8 +47,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def _error(self, message: str) -> None:
-        self._send({"result": "error", "message": message})
+    def _send_list(self, body: list[dict[str, Any]]) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _error(self, message: str, action: str = "") -> None:
+        self._send_list([{"result": "error", "action": action, "message": message}])
 
     def do_GET(self) -> None:
         self._send({"result": "error", "message": "Requests must be POST"}, 405)
@@ -58,7 +70,7 @@ class _Handler(BaseHTTPRequestHandler):
         action = form.get("action", "")
         self.state.calls.append(action)
         if form.get("API") != self.state.api_key:
-            self._error("Invalid API Key")
+            self._error("Not Authorized!", "Authorization")
             return
         with self.state.lock:
             self._dispatch(action, form)
@@ -68,7 +80,7 @@ class _Handler(BaseHTTPRequestHandler):
         if action == "add_instance":
             missing = [p for p in ("template", "rid", "location_id") if not form.get(p)]
             if missing:
-                self._error(f"Missing required parameter(s): {', '.join(missing)}")
+                self._error(f"Missing required parameter(s): {', '.join(missing)}", "Add Instance")
                 return
             ref = str(state.next_id)
             state.next_id += 1
@@ -84,28 +96,47 @@ class _Handler(BaseHTTPRequestHandler):
                 "hostname": "",
             }
             state.polls[ref] = 0
-            self._send({"result": "success", "success": {"serviceid": int(ref)}})
+            self._send_list(
+                [
+                    {"result": "success", "action": "Invoice Paid", "message": "Invoice paid"},
+                    {"result": "success", "action": "Add Instance",
+                     "message": "Server is being Created!"},
+                ]
+            )  # fmt: skip
+            return
+        if action == "get_instance_ids":
+            search = form.get("search", "")
+            self._send_list(
+                [
+                    {"id": int(ref), "hostname": i["hostname"], "srvrname": i["srvrname"],
+                     "ips": i["main_ip"], "dedicatedip": i["main_ip"], "ip_v6": ""}
+                    for ref, i in state.instances.items()
+                    if search.lower() in i["srvrname"].lower()
+                ]
+            )  # fmt: skip
             return
         ref = form.get("serviceid", "")
         instance = state.instances.get(ref)
-        if action not in ("get_instance", "update_rdns", "terminate_instance"):
-            self._error(f"Unknown action {action}")
+        if action not in ("get_instance", "set_rdns", "terminate"):
+            self._error(f"Unknown action {action}", action)
         elif instance is None:
-            self._error(f"Instance {ref} not found")
+            self._error("A valid serviceid is required.", action)
         elif action == "get_instance":
             state.polls[ref] += 1
             if instance["status"] == "building" and state.polls[ref] > state.build_polls:
                 instance["status"], instance["main_ip"] = "active", state.instance_ip
-            self._send({"result": "success", "success": instance})
-        elif action == "update_rdns":
+            self._send(instance)
+        elif action == "set_rdns":
             if form.get("ip") != instance["main_ip"]:
-                self._error(f"IP {form.get('ip')} does not belong to instance {ref}")
+                self._error(f"IP {form.get('ip')} does not belong to instance {ref}", "Set rDNS")
                 return
             state.rdns[form["ip"]] = form.get("rdns", "")
-            self._send({"result": "success", "success": "rDNS updated"})
+            self._send_list(
+                [{"result": "success", "action": "Set rDNS", "message": "rDNS record updated."}]
+            )
         else:
             del state.instances[ref]
-            self._send({"result": "success", "success": f"Instance {ref} terminated"})
+            self._send_list([{"result": "success", "message": "Instance deleted"}])
 
 
 @dataclass

@@ -2,8 +2,16 @@
 
 Every call is a form-encoded POST to one endpoint (`.../cloud/api.php`) with `action` and the
 `API` key. Errors come back with HTTP 200 and `"result": "error"` (the message in `message` or
-`error`), so the body decides, not the status code. The base URL is a setting:
-PENGUIN_HOSTWINDS_API, defaulting to the real service.
+`error`), as an object or as a list of result objects (`[{"result": "error", "action": ...,
+"message": ...}]`), so the body decides, not the status code. A key used from an address not on
+its IP allow-list gets "Not Authorized!". The base URL is a setting: PENGUIN_HOSTWINDS_API,
+defaulting to the real service.
+
+Actions used (names as in Hostwinds' Cloud API reference): add_instance (template, rid,
+location_id, srvrname; its answer is a list of results without the new service ID, so the
+instance is found by name with get_instance_ids), get_instance, set_rdns (serviceid, ip, rdns),
+terminate. The public SSH key is sent as `ssh_key`; the reference lists `keys` (names of keys
+stored in the account) instead, which is not verified against the live service yet.
 """
 
 from __future__ import annotations
@@ -59,23 +67,31 @@ class HostwindsProvider:
             body = response.json()
         except ValueError:
             raise ExternalServiceError(f"Hostwinds sent a non-JSON answer to {action}") from None
-        if not isinstance(body, dict):
+        results = body if isinstance(body, list) else [body]
+        if not results or not all(isinstance(r, dict) for r in results):
+            if isinstance(body, list):
+                return body  # a plain list of records (e.g. get_instance_ids)
             raise ExternalServiceError(f"Hostwinds sent an unexpected answer to {action}")
-        if body.get("result") == "error" or ("error" in body and "success" not in body):
-            message = str(body.get("message") or body.get("error") or "unknown error")
-            lowered = message.lower()
-            if "api" in lowered and ("key" in lowered or "auth" in lowered):
-                raise AuthenticationError(
-                    f"Hostwinds refused the API key ({message}); check the secret holding it"
-                )
-            if "not found" in lowered or "does not exist" in lowered:
-                raise NotFoundError(f"Hostwinds: {message}")
-            raise ExternalServiceError(f"Hostwinds {action} failed: {message}")
+        for result in results:
+            if result.get("result") == "error" or ("error" in result and "success" not in result):
+                _raise(action, str(result.get("message") or result.get("error") or "unknown"))
+        if isinstance(body, list):
+            return body
         return body.get("success", body)
+
+    def _ids_named(self, name: str) -> set[str]:
+        found = self._call("get_instance_ids", search=name)
+        records = found if isinstance(found, list) else list(found.values())
+        return {
+            str(r.get("id") or r.get("serviceid"))
+            for r in records
+            if isinstance(r, dict) and r.get("srvrname") == name
+        }
 
     def create(
         self, *, name: str, region: str, plan: str, image: str, ssh_public_key: str
     ) -> VpsInstance:
+        before = self._ids_named(name)
         created = self._call(
             "add_instance",
             location_id=region,
@@ -84,8 +100,18 @@ class HostwindsProvider:
             srvrname=name,
             ssh_key=ssh_public_key,
         )
-        ref = str(created.get("serviceid") if isinstance(created, dict) else created)
-        return self.get(ref)
+        given = created.get("serviceid") if isinstance(created, dict) else None
+        if given is not None:
+            return self.get(str(given))
+        new = sorted(
+            self._ids_named(name) - before, key=lambda ref: int(ref) if ref.isdigit() else 0
+        )
+        if not new:
+            raise ExternalServiceError(
+                f"Hostwinds accepted the order for {name!r} but lists no new instance by that "
+                "name; look in the Hostwinds panel before ordering again"
+            )
+        return self.get(new[-1])
 
     def get(self, ref: str) -> VpsInstance:
         data = self._call("get_instance", serviceid=ref)
@@ -97,10 +123,26 @@ class HostwindsProvider:
         )
 
     def set_reverse_dns(self, ref: str, ip: str, hostname: str) -> None:
-        self._call("update_rdns", serviceid=ref, ip=ip, rdns=hostname)
+        self._call("set_rdns", serviceid=ref, ip=ip, rdns=hostname)
 
     def delete(self, ref: str) -> None:
-        self._call("terminate_instance", serviceid=ref)
+        self._call("terminate", serviceid=ref)
+
+
+def _raise(action: str, message: str) -> None:
+    lowered = message.lower()
+    if "not authorized" in lowered:
+        raise AuthenticationError(
+            f"Hostwinds refused the API key ({message}): check the secret holding it, and that "
+            "this computer's IPv4 address is on the key's IP allow-list in the Hostwinds panel"
+        )
+    if "api" in lowered and ("key" in lowered or "auth" in lowered):
+        raise AuthenticationError(
+            f"Hostwinds refused the API key ({message}); check the secret holding it"
+        )
+    if "not found" in lowered or "does not exist" in lowered or "valid serviceid" in lowered:
+        raise NotFoundError(f"Hostwinds: {message}")
+    raise ExternalServiceError(f"Hostwinds {action} failed: {message}")
 
 
 PROVIDERS["hostwinds"] = HostwindsProvider
