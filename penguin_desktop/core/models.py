@@ -300,6 +300,7 @@ class ProvisionResult:
     steps: dict[str, str]
     dkim_record: str | None
     warnings: tuple[str, ...] = ()  # what needs doing by hand (e.g. the reverse DNS to ask for)
+    domain: str | None = None  # the first mail domain the run created in MailU
 
 
 @dataclass(frozen=True)

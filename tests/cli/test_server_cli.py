@@ -129,7 +129,16 @@ def test_provision_streams_its_log_fails_clearly_and_resumes(
             in (resumed.stdout)
         )
         assert "MailU is installed on mx1 (mail.client.test)" in resumed.stdout
-        assert "dkim._domainkey.client.test. 600 IN TXT" in resumed.stdout
+        assert (
+            "client.test: MailU's DKIM key (selector dkim) and the server's address are in its "
+            "required records; publish them with `penguin domain fix client.test`."
+        ) in resumed.stdout
+        published = mailu.state.domains["client.test"]["dns_dkim"].replace('"', "")
+    (domain,) = penguin.json("domain", "list", "-w", "Acme")
+    (key,) = domain["dkim"]
+    assert key["selector"] == "dkim" and key["public_key"] in published
+    assert domain["mail_server"] == "mx1"
+    assert "dkim._domainkey.client.test" in penguin("domain", "records", "client.test").stdout
     listed = penguin.json("server", "list")
     assert [s["status"] for s in listed] == ["mailu-ready"]
     sshd.reset_remote()

@@ -11,7 +11,7 @@ import click
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import emit_object, emit_table
 from penguin_desktop.cli.state import CliState, pass_state, read_stdin_secret
-from penguin_desktop.core.errors import ExternalServiceError, ValidationError
+from penguin_desktop.core.errors import ExternalServiceError, PenguinError, ValidationError
 from penguin_desktop.core.jobs import JobContext
 from penguin_desktop.core.models import (
     Health,
@@ -376,7 +376,21 @@ def provision(
         raise outcome["error"]
     result: ProvisionResult = outcome["result"]
     lines = [f"MailU is installed on {result.server.name} ({result.server.hostname})."]
-    if result.dkim_record:
+    try:
+        attached = state.container.domain_attach.after_provision(actor, result)
+    except PenguinError as exc:
+        attached = None
+        lines.append(
+            f"Warning: the DKIM key did not reach the domain's DNS records ({exc.message}); "
+            f"run `penguin domain attach {result.domain} --server {result.server.name}`"
+        )
+    if attached is not None:
+        lines.append(
+            f"{attached.domain.display_name}: MailU's DKIM key (selector {attached.selector}) "
+            f"and the server's address are in its required records; publish them with "
+            f"`penguin domain fix {attached.domain.name}`."
+        )
+    elif result.dkim_record:
         lines.append(f"DKIM record to publish:\n  {result.dkim_record}")
     for warning in result.warnings:
         lines.append(f"Warning: {warning}")

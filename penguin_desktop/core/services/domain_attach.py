@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from penguin_desktop.core.dns.names import normalize_domain
 from penguin_desktop.core.errors import ConflictError, ExternalServiceError, NotFoundError
 from penguin_desktop.core.mailu.client import MailuClient
-from penguin_desktop.core.models import Actor, DomainInfo
+from penguin_desktop.core.models import Actor, DomainInfo, ProvisionResult
 from penguin_desktop.core.services.domains import DomainService
 from penguin_desktop.core.services.servers import ServerService
 
@@ -67,6 +67,13 @@ class DomainAttachService:
         return AttachResult(
             domain, info.name, selector, created_domain, created_in_mailu, generated
         )
+
+    def after_provision(self, actor: Actor, result: ProvisionResult) -> AttachResult | None:
+        """Provisioning's last step hands over to DNS: the first mail domain's DKIM key and
+        the server's address go into the domain's required records, exactly as attaching."""
+        if result.domain is None:
+            return None
+        return self.attach(actor, result.domain, result.server.name, result.server.workspace)
 
 
 def _mailu_domain(api: MailuClient, server: str, name: str) -> tuple[bool, bool, str]:

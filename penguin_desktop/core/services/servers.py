@@ -1083,7 +1083,7 @@ class ServerService(Service):
                 actor, login, plan, states, ServerStatus.MAILU_READY, "server.provision",
                 warnings=" | ".join(remote.warnings),
             )  # fmt: skip
-        return ProvisionResult(info, dict(states), dkim, tuple(remote.warnings))
+        return ProvisionResult(info, dict(states), dkim, tuple(remote.warnings), plan.domain)
 
     def _plan(
         self,
