@@ -234,7 +234,9 @@ def test_secrets_rotate_replaces_a_servers_ssh_key_on_the_server(
         authorized = sshd.authorized_keys.read_text()
         assert first.public_openssh.split()[1] not in authorized
         assert "penguinmails-mx1" in authorized  # the new key, installed by the procedure
-        assert penguin("server", "run-check", "mx1").exit_code == 0  # logs in with the new key
+        # Logs in with the new key (a busy test machine may make the load check fail: exit 5).
+        checked = penguin("server", "run-check", "mx1")
+        assert checked.exit_code in (0, 5) and "ok  os" in checked.stdout, checked.stderr
     finally:
         kept = [
             line
