@@ -32,6 +32,7 @@ from penguin_desktop.ui.idle import IdleWatcher
 from penguin_desktop.ui.pages.audit import AuditPage
 from penguin_desktop.ui.pages.base import Page
 from penguin_desktop.ui.pages.domains import DomainsPage
+from penguin_desktop.ui.pages.mailboxes import MailboxesPage
 from penguin_desktop.ui.pages.members import MembersPage
 from penguin_desktop.ui.pages.secrets import SecretsPage
 from penguin_desktop.ui.pages.settings import SettingsPage
@@ -46,6 +47,7 @@ PAGES: tuple[type[Page], ...] = (
     WorkspacesPage,
     MembersPage,
     DomainsPage,
+    MailboxesPage,
     AuditPage,
     SecretsPage,
     SettingsPage,

@@ -3,6 +3,7 @@ the secret store only, MailU errors in plain words, roles, and audit."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -97,3 +98,155 @@ def test_roles_and_servers_without_mailu(
     )  # fmt: skip
     with pytest.raises(ValidationError, match="no MailU admin API yet"):
         container.mailboxes.create(owner, "bob@client.test", "bare")
+
+
+def test_enable_quota_and_settings(
+    container: Container, owner: Actor, mx1: str, mailu: MailuServer
+) -> None:
+    container.mailboxes.create(owner, "ann@client.test", mx1, quota_mb=500)
+    container.mailboxes.disable(owner, "ann@client.test")
+    again = container.mailboxes.enable(owner, "ANN@client.test")
+    assert again.enabled is True and mailu.state.users["ann@client.test"]["enabled"] is True
+
+    resized = container.mailboxes.set_quota(owner, "ann@client.test", 2048)
+    assert resized.quota_mb == 2048
+    assert mailu.state.users["ann@client.test"]["quota_bytes"] == 2048 * 1024 * 1024
+    for bad, words in ((0, "at least 1 MB"), (-5, "at least 1 MB"), (2**21, "typo")):
+        with pytest.raises(ValidationError, match=words):
+            container.mailboxes.set_quota(owner, "ann@client.test", bad)
+    with pytest.raises(ValidationError, match="at least 1 MB"):
+        container.mailboxes.create(owner, "bob@client.test", mx1, quota_mb=0)
+    assert mailu.state.users["ann@client.test"]["quota_bytes"] == 2048 * 1024 * 1024
+
+    settings = container.mailboxes.settings(owner, "ann@client.test")
+    assert (settings.username, settings.server, settings.workspace) == (
+        "ann@client.test",
+        "mx1",
+        "Acme",
+    )
+    assert [(e.protocol, e.port, e.security) for e in settings.endpoints] == [
+        ("SMTP", 465, "SSL/TLS"),
+        ("SMTP", 587, "STARTTLS"),
+        ("IMAP", 993, "SSL/TLS"),
+    ]
+    assert {e.host for e in settings.endpoints} == {"127.0.0.1"}
+    password = container.secrets.reveal(owner, "Acme", "mailbox/ann@client.test", "test")
+    assert password not in repr(settings) and settings.password_secret == "mailbox/ann@client.test"
+
+    events = container.audit.page(owner, AuditFilter(workspace="Acme"))
+    quota = next(e for e in events if e.action == "mailbox.quota")
+    assert (json.loads(quota.summary)["previous_mb"], json.loads(quota.summary)["quota_mb"]) == (
+        500,
+        2048,
+    )
+    assert "mailbox.enable" in [e.action for e in events]
+
+    # Removed from MailU by hand: said in words that tell what to do.
+    del mailu.state.users["ann@client.test"]
+    with pytest.raises(NotFoundError, match=r"MailU on mx1 has no user ann@client\.test"):
+        container.mailboxes.enable(owner, "ann@client.test")
+
+
+def test_addresses_are_checked_by_the_shared_email_helper(
+    container: Container, owner: Actor, mx1: str
+) -> None:
+    for bad in ("ann@", "ann @client.test", "ann@@client.test", "@client.test"):
+        with pytest.raises(ValidationError, match="bad mailbox address"):
+            container.mailboxes.create(owner, bad, mx1)
+    with pytest.raises(ValidationError, match="bad alias address"):
+        container.mailboxes.add_alias(owner, "sales@", ["ann@client.test"], mx1)
+    with pytest.raises(ValidationError, match="bad destination address 'nope'"):
+        container.mailboxes.add_alias(owner, "sales@client.test", ["nope"], mx1)
+    with pytest.raises(ValidationError, match="at least one destination"):
+        container.mailboxes.add_alias(owner, "sales@client.test", [" "], mx1)
+    with pytest.raises(ValidationError, match="cannot forward to itself"):
+        container.mailboxes.add_alias(owner, "sales@client.test", ["Sales@client.test"], mx1)
+
+
+def test_aliases_with_several_destinations(
+    container: Container, owner: Actor, mx1: str, mailu: MailuServer
+) -> None:
+    container.mailboxes.create(owner, "ann@client.test", mx1)
+    container.mailboxes.create(owner, "bob@client.test", mx1)
+    sales = container.mailboxes.add_alias(
+        owner, "Sales@Client.test", ["ann@client.test", "BOB@client.test, boss@outside.test"], mx1
+    )
+    assert sales.destinations == ("ann@client.test", "bob@client.test", "boss@outside.test")
+    assert mailu.state.aliases["sales@client.test"]["destination"] == list(sales.destinations)
+    container.mailboxes.add_alias(owner, "info@client.test", ["bob@client.test"], mx1)
+
+    listed = container.mailboxes.aliases(owner)
+    assert [(a.email, a.server, a.workspace) for a in listed] == [
+        ("info@client.test", "mx1", "Acme"),
+        ("sales@client.test", "mx1", "Acme"),
+    ]
+    to_ann = container.mailboxes.aliases(owner, "Acme", destination="Ann@client.test")
+    assert [a.email for a in to_ann] == ["sales@client.test"]
+    assert container.mailboxes.aliases(owner, server="mx1") == listed
+
+    with pytest.raises(ConflictError, match=r"sales@client\.test already exists on mx1"):
+        container.mailboxes.add_alias(owner, "sales@client.test", ["ann@client.test"], mx1)
+    with pytest.raises(ConflictError, match="is a mailbox of Acme"):
+        container.mailboxes.add_alias(owner, "ann@client.test", ["bob@client.test"], mx1)
+    with pytest.raises(NotFoundError, match=r"Domain other\.test does not exist.*first"):
+        container.mailboxes.add_alias(owner, "x@other.test", ["ann@client.test"], mx1)
+
+    removed = container.mailboxes.remove_alias(owner, "SALES@client.test")
+    assert removed.server == "mx1" and "sales@client.test" not in mailu.state.aliases
+    with pytest.raises(NotFoundError, match=r"no alias sales@client\.test"):
+        container.mailboxes.remove_alias(owner, "sales@client.test")
+    with pytest.raises(NotFoundError, match=r"no alias sales@client\.test on mx1"):
+        container.mailboxes.remove_alias(owner, "sales@client.test", server="mx1")
+
+    events = container.audit.page(owner, AuditFilter(workspace="Acme"))
+    added = [e for e in events if e.action == "mailbox.alias.add"]
+    assert {tuple(json.loads(e.summary)["destinations"]) for e in added} >= {sales.destinations}
+    assert "mailbox.alias.remove" in [e.action for e in events]
+
+
+def test_alias_roles_and_workspace_isolation(
+    container: Container, owner: Actor, mx1: str, mailu: MailuServer
+) -> None:
+    container.mailboxes.create(owner, "ann@client.test", mx1)
+    container.mailboxes.add_alias(owner, "sales@client.test", ["ann@client.test"], mx1)
+    member = add_user(container, owner, "m@agency.test")
+    container.members.add(owner, "Acme", "m@agency.test", Role.MEMBER)
+    viewer = add_user(container, owner, "v@agency.test")
+    container.members.add(owner, "Acme", "v@agency.test", Role.VIEWER)
+    outsider = add_user(container, owner, "o@agency.test")
+    container.workspaces.create(owner, "Globex")
+    container.members.add(owner, "Globex", "o@agency.test", Role.OWNER)
+
+    assert [a.email for a in container.mailboxes.aliases(member)] == ["sales@client.test"]
+    with pytest.raises(PermissionDenied, match="member"):
+        container.mailboxes.add_alias(member, "info@client.test", ["ann@client.test"], mx1)
+    with pytest.raises(PermissionDenied, match="member"):
+        container.mailboxes.remove_alias(member, "sales@client.test", "Acme")
+    with pytest.raises(PermissionDenied, match="member"):
+        container.mailboxes.set_quota(member, "ann@client.test", 10)
+    with pytest.raises(PermissionDenied, match="member"):
+        container.mailboxes.enable(member, "ann@client.test")
+
+    # Viewers see mailboxes and settings but not aliases (they need the MailU admin token).
+    assert container.mailboxes.settings(viewer, "ann@client.test").username == "ann@client.test"
+    assert container.mailboxes.aliases(viewer) == []
+    with pytest.raises(PermissionDenied, match="viewer"):
+        container.mailboxes.aliases(viewer, "Acme")
+
+    # Another workspace's people see nothing of Acme's.
+    assert container.mailboxes.aliases(outsider) == []
+    assert container.mailboxes.all(outsider) == []
+    with pytest.raises(NotFoundError):
+        container.mailboxes.settings(outsider, "ann@client.test")
+    with pytest.raises(NotFoundError, match="no alias"):
+        container.mailboxes.remove_alias(outsider, "sales@client.test")
+    with pytest.raises(NotFoundError, match="no server named 'mx1'"):
+        container.mailboxes.add_alias(outsider, "x@client.test", ["ann@client.test"], mx1)
+    assert "sales@client.test" in mailu.state.aliases
+
+    denied = [
+        e.action
+        for e in container.audit.page(owner, AuditFilter(workspace="Acme"))
+        if e.outcome == "denied"
+    ]
+    assert "mailbox.manage" in denied and "mailbox.alias.read" in denied

@@ -24,10 +24,19 @@ def test_sidebar_lists_every_page_with_ctrl_number_shortcuts(
     window = make_window(owner)
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
     assert titles == [p.title for p in PAGES]
-    assert titles == ["Workspaces", "Members", "Domains", "Audit log", "Secrets", "Settings"]
+    assert titles == [
+        "Workspaces",
+        "Members",
+        "Domains",
+        "Mailboxes",
+        "Audit log",
+        "Secrets",
+        "Settings",
+    ]
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
-    qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    settings_key = Qt.Key(Qt.Key.Key_1.value + PAGES.index(SettingsPage))
+    qtbot.keyClick(window, settings_key, Qt.KeyboardModifier.ControlModifier)
     assert isinstance(window.current_page(), SettingsPage)
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.nav.currentRow() == 1

@@ -50,6 +50,7 @@ class Permission(enum.StrEnum):
     SERVER_MANAGE = "server.manage"
     MAILBOX_READ = "mailbox.read"
     MAILBOX_MANAGE = "mailbox.manage"
+    MAILBOX_ALIAS_READ = "mailbox.alias.read"
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,12 @@ MATRIX: dict[Permission, Rule] = {
     Permission.MAILBOX_MANAGE: Rule(
         Scope.WORKSPACE,
         _MANAGERS,
-        "Create, disable, re-password and remove mailboxes on MailU servers",
+        "Create, enable/disable, re-password, resize and remove mailboxes; add/remove aliases",
+    ),
+    Permission.MAILBOX_ALIAS_READ: Rule(
+        Scope.WORKSPACE,
+        _MANAGERS | {Role.MEMBER},
+        "See mailbox aliases (read from MailU with the server's admin token)",
     ),
 }
 
