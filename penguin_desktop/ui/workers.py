@@ -23,13 +23,32 @@ Work = Callable[[JobContext], Any]
 
 
 class JobSignals(QObject):
-    """Created on the UI thread so emissions from the worker are queued to it."""
+    """Created on the UI thread so emissions from the worker are queued to it.
+
+    The worker emits the private `_…` signals, already connected (at construction) to the
+    public ones: their queued events are posted however early the work ends, and the public
+    signals fire on the UI thread a turn later, when whoever started the job has connected
+    to them. Emitting the public signals from the worker directly would lose the result of
+    a job that fails before the page connects."""
 
     progress = Signal(float, str)
     finished = Signal(object)
     failed = Signal(object)
     cancelled = Signal(str)
     ended = Signal()
+    _progress = Signal(float, str)
+    _finished = Signal(object)
+    _failed = Signal(object)
+    _cancelled = Signal(str)
+    _ended = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._progress.connect(self.progress)
+        self._finished.connect(self.finished)
+        self._failed.connect(self.failed)
+        self._cancelled.connect(self.cancelled)
+        self._ended.connect(self.ended)
 
 
 class Job(QRunnable):
@@ -42,7 +61,7 @@ class Job(QRunnable):
         self.setAutoDelete(False)
         self.title = title
         self.signals = JobSignals()
-        self.context = JobContext(on_progress=self.signals.progress.emit)
+        self.context = JobContext(on_progress=self.signals._progress.emit)
         self._work = work
 
     def cancel(self) -> None:
@@ -58,14 +77,14 @@ class Job(QRunnable):
                 raise Cancelled(f"{self.title} cancelled before it started")
             result = self._work(self.context)
         except Cancelled as stopped:
-            self.signals.cancelled.emit(stopped.message)
+            self.signals._cancelled.emit(stopped.message)
         except BaseException as error:
             _log.info("job %r failed: %s", self.title, error)
-            self.signals.failed.emit(error)
+            self.signals._failed.emit(error)
         else:
-            self.signals.finished.emit(result)
+            self.signals._finished.emit(result)
         finally:
-            self.signals.ended.emit()
+            self.signals._ended.emit()
 
 
 class JobRunner(QObject):
