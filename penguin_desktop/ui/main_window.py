@@ -35,6 +35,7 @@ from penguin_desktop.ui.pages.domains import DomainsPage
 from penguin_desktop.ui.pages.mailboxes import MailboxesPage
 from penguin_desktop.ui.pages.members import MembersPage
 from penguin_desktop.ui.pages.secrets import SecretsPage
+from penguin_desktop.ui.pages.servers import ServersPage
 from penguin_desktop.ui.pages.settings import SettingsPage
 from penguin_desktop.ui.pages.workspaces import WorkspacesPage
 from penguin_desktop.ui.resources import app_icon, icon
@@ -47,6 +48,7 @@ PAGES: tuple[type[Page], ...] = (
     WorkspacesPage,
     MembersPage,
     DomainsPage,
+    ServersPage,
     MailboxesPage,
     AuditPage,
     SecretsPage,

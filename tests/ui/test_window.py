@@ -28,6 +28,7 @@ def test_sidebar_lists_every_page_with_ctrl_number_shortcuts(
         "Workspaces",
         "Members",
         "Domains",
+        "Servers",
         "Mailboxes",
         "Audit log",
         "Secrets",
