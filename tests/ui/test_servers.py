@@ -17,14 +17,20 @@ from sqlalchemy import update
 
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
-from penguin_desktop.core.models import Actor, Role, ServerStatus
+from penguin_desktop.core.models import Actor, Role, SecretKind, ServerStatus
+from penguin_desktop.core.providers.hostwinds import ENV_API
 from penguin_desktop.core.store.tables import ServerRow
 from penguin_desktop.ui.dialogs.host_key import HostKeyChangedDialog, HostKeyDialog
 from penguin_desktop.ui.dialogs.new_server import PAGE_DETAILS, PAGE_RUN, NewServerWizard
-from penguin_desktop.ui.dialogs.server_forms import ProvisionDialog, StartProvisionDialog
+from penguin_desktop.ui.dialogs.server_forms import (
+    ProvisionDialog,
+    RemoveServerDialog,
+    StartProvisionDialog,
+)
 from penguin_desktop.ui.main_window import MainWindow
 from penguin_desktop.ui.pages.servers import ServersPage
 from tests.servers.common import free_port
+from tests.servers.hostwinds import running_hostwinds
 from tests.servers.mailu import MailuServer, running_mailu
 from tests.servers.sshd import SshdServer
 
@@ -402,3 +408,108 @@ def test_a_refused_connection_is_a_clear_message_and_nothing_is_lost(
     wizard.accept()
     page.refresh()
     assert cell(page, 0, column_of(page, "Status")) == "Host key to trust"
+
+
+def test_the_wizard_creates_a_hostwinds_vps_and_trusts_its_key(
+    qtbot: QtBot, owner: Actor, acme: str, container: Container, sshd: SshdServer,
+    make_window: WindowFactory, monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    with running_hostwinds() as hostwinds:
+        monkeypatch.setenv(ENV_API, hostwinds.url)
+        container.secrets.set(
+            owner, acme, "provider/hostwinds", SecretKind.API_KEY, hostwinds.state.api_key
+        )
+        page = servers_page(make_window(owner))
+        wizard = open_wizard(qtbot, page)
+        wizard.create_options = {"poll_s": 0.01}
+        wizard.kind_page.create_choice.setChecked(True)
+        wizard.next()
+        details = wizard.details_page
+        assert details.stack.currentIndex() == 0 and not next_enabled(wizard)
+        details.name.setText("hw1")
+        details.region.setText("2")
+        details.plan_id.setText("1001")
+        details.image.setText("ubuntu-24.04")
+        details.create_port.setValue(sshd.port)
+        details.install.setChecked(False)
+        assert next_enabled(wizard)
+        wizard.next()
+        run = wizard.run_page
+        qtbot.waitUntil(
+            lambda: (
+                isinstance(run.host_key_dialog, HostKeyDialog) and run.host_key_dialog.isVisible()
+            ),
+            timeout=WAIT_MS,
+        )
+        assert "is active at 127.0.0.1" in run.view.log_text()
+        dialog = run.host_key_dialog
+        assert isinstance(dialog, HostKeyDialog)
+        dialog.trust_button.click()
+        qtbot.waitUntil(lambda: run.outcome != "", timeout=WAIT_MS)
+        assert run.outcome == "done" and run.isComplete()
+        assert not run.key_panel.isVisible()  # the provider put the key in place
+        info = container.servers.get(owner, "hw1")
+        assert info.provider == "hostwinds" and info.host_key_fingerprint == sshd.host_fingerprint
+        assert len(hostwinds.state.instances) == 1
+        wizard.accept()
+        page.refresh()
+        assert cell(page, 0, column_of(page, "Provider")) == "hostwinds"
+        page.detail.remove_button.click()
+        remove = page.dialog
+        assert isinstance(remove, RemoveServerDialog) and remove.destroy_box.isVisible()
+        remove.destroy_box.setChecked(True)
+        remove.ok_button.click()
+        qtbot.waitUntil(lambda: not remove.isVisible(), timeout=WAIT_MS)
+        assert hostwinds.state.instances == {} and container.servers.all(owner) == []
+
+
+def test_a_generated_key_is_shown_to_authorize_before_provisioning(
+    qtbot: QtBot, owner: Actor, acme: str, container: Container, sshd: SshdServer,
+    remote_dir: Path, mailu: MailuServer, make_window: WindowFactory,
+) -> None:  # fmt: skip
+    page = servers_page(make_window(owner))
+    wizard = open_wizard(qtbot, page)
+    wizard.next()
+    details = wizard.details_page
+    details.name.setText("gen1")
+    details.host.setText(sshd.host)
+    details.port.setValue(sshd.port)
+    details.user.setText(sshd.user)
+    details.plan.domain.setText("client.test")
+    details.plan.mailu_dir.setText(str(remote_dir))
+    details.plan.mailu_url.setText(mailu.base_url)
+    wizard.next()
+    run = wizard.run_page
+    qtbot.waitUntil(
+        lambda: isinstance(run.host_key_dialog, HostKeyDialog) and run.host_key_dialog.isVisible(),
+        timeout=WAIT_MS,
+    )
+    run.host_key_dialog.trust_button.click()  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: run.key_panel.isVisible(), timeout=WAIT_MS)
+    public = run.public_key.text()
+    assert public.startswith("ssh-ed25519 ") and "PRIVATE" not in public
+    assert not run.view.running and run.outcome == ""  # waits for the user
+    sshd.authorize(public)
+    run.continue_button.click()
+    qtbot.waitUntil(lambda: run.outcome != "", timeout=WAIT_MS)
+    assert run.outcome == "done", run.view.log_text()
+
+
+def test_a_key_not_read_at_creation_is_read_when_the_dialog_opens(
+    qtbot: QtBot, owner: Actor, acme: str, container: Container, sshd: SshdServer,
+    make_window: WindowFactory,
+) -> None:  # fmt: skip
+    adopt(container, owner, sshd, trust=False)
+    with container.db.write() as session:  # as a VPS still booting when it was recorded
+        session.execute(update(ServerRow).values(offered_fingerprint=None))
+    page = servers_page(make_window(owner))
+    assert "not read yet" in page.detail.banner.text()
+    page.detail.review_button.click()
+    dialog = page.host_key_dialog
+    assert isinstance(dialog, HostKeyDialog) and not dialog.trust_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.trust_button.isEnabled(), timeout=WAIT_MS)
+    assert dialog.fingerprint.text() == sshd.host_fingerprint
+    assert dialog.key_type.text() == "ssh-ed25519" and dialog.cancel_button.isDefault()
+    dialog.trust_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT_MS)
+    assert container.servers.get(owner, "mx1").host_key_fingerprint == sshd.host_fingerprint

@@ -12,7 +12,8 @@ fingerprint typed in after checking it on the server's own console.
 from __future__ import annotations
 
 import socket
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import paramiko
 from PySide6.QtCore import QSize, Qt
@@ -124,13 +125,13 @@ def _value(text: str, mono: bool = False) -> QLabel:
     return label
 
 
-def _copy_button(text: str, tip: str) -> QToolButton:
+def _copy_button(text: Callable[[], str], tip: str) -> QToolButton:
     button = QToolButton()
     button.setIcon(icon("copy", theme.ICON))
     button.setToolTip(tip)
     button.setAccessibleName(tip)
     button.setAutoRaise(True)
-    button.clicked.connect(lambda: QGuiApplication.clipboard().setText(text))
+    button.clicked.connect(lambda: QGuiApplication.clipboard().setText(text()))
     return button
 
 
@@ -190,7 +191,8 @@ class HostKeyDialog(QDialog):
             grid.addWidget(widget, row, 1, 1, 2)
         grid.addWidget(_caption("Fingerprint"), len(rows), 0)
         grid.addWidget(self.fingerprint, len(rows), 1)
-        grid.addWidget(_copy_button(offer.fingerprint, "Copy the fingerprint"), len(rows), 2)
+        copy = _copy_button(lambda: self.offer.fingerprint, "Copy the fingerprint")
+        grid.addWidget(copy, len(rows), 2)
         grid.setColumnStretch(1, 1)
         outer.addLayout(grid)
         self.message = InlineMessage()
@@ -212,8 +214,9 @@ class HostKeyDialog(QDialog):
             ws is not None and not ws.archived and state.can(Permission.SERVER_MANAGE, ws)
         )
         if not offer.fingerprint:
+            # Not read when the server was recorded (a new VPS still booting): read it now.
             self.trust_button.setEnabled(False)
-            self.message.show_error("The server's host key could not be read; try again later.")
+            self.fingerprint.setText("reading…")
         elif not self.allowed:
             self.trust_button.setEnabled(False)
             self.trust_button.setToolTip("Only admins and owners trust host keys")
@@ -221,7 +224,7 @@ class HostKeyDialog(QDialog):
                 "Only admins and owners of the workspace trust host keys: ask one of them."
             )
         self.cancel_button.setFocus()
-        if offer.key_type is None and offer.fingerprint:
+        if offer.key_type is None or not offer.fingerprint:
             self._read_key_type()
 
     def _read_key_type(self) -> None:
@@ -230,10 +233,22 @@ class HostKeyDialog(QDialog):
             f"Reading the host key of {self.offer.server}", lambda _ctx: read_host_key(host, port)
         )
         self.probe.signals.finished.connect(self._key_read)
-        self.probe.signals.failed.connect(lambda _error: self.key_type.setText("unknown"))
+        self.probe.signals.failed.connect(self._not_read)
+
+    def _not_read(self, error: BaseException) -> None:
+        self.key_type.setText("unknown")
+        if not self.offer.fingerprint:
+            self.fingerprint.setText("not readable")
+            self.message.show_error(error)
 
     def _key_read(self, found: tuple[str, str]) -> None:
         kind, presented = found
+        if not self.offer.fingerprint:  # nothing shown before: this is the key to compare
+            self.offer = replace(self.offer, fingerprint=presented, key_type=kind)
+            self.fingerprint.setText(presented)
+            self.key_type.setText(kind)
+            self.trust_button.setEnabled(self.allowed)
+            return
         if presented == self.offer.fingerprint:
             self.key_type.setText(kind)
             return

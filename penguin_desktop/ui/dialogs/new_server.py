@@ -564,15 +564,12 @@ class RunPage(QWizardPage):
             self.view.append(f"Host key pinned: {info.host_key_fingerprint}")
             self._authorize()
             return
-        if not info.offered_fingerprint:
-            self._finish(
-                "saved",
-                f"{info.name} is saved, but its host key could not be read yet. Once it has "
-                "booted, trust it and provision from the Servers page.",
-            )
-            return
         self.headline.setText(f"Check the host key of {info.name}")
-        self.view.append(f"The server presents host key {info.offered_fingerprint}")
+        self.view.append(
+            f"The server presents host key {info.offered_fingerprint}"
+            if info.offered_fingerprint
+            else "Its host key could not be read yet: reading it again…"
+        )
         dialog = HostKeyDialog(self.state, HostKeyOffer.of(info), self)
         dialog.accepted.connect(lambda: self._trusted(dialog))
         dialog.rejected.connect(self._not_trusted)

@@ -305,7 +305,7 @@ class ServerDetail(QScrollArea):
                 f"The host key of {info.name} is not trusted yet (presented: {offered}). "
                 "Nothing is sent to the server until you trust it."
             )
-            self.review_button.setText("Review host &key…")
+            self.review_button.setText("Review &host key…")
             self.review_button.show()
         self.steps.show_states(info.steps)
         done = sum(1 for state in info.steps.values() if state in FINISHED)
