@@ -25,18 +25,18 @@ Work = Callable[[JobContext], Any]
 class JobSignals(QObject):
     """Created on the UI thread so emissions from the worker are queued to it.
 
-    The worker emits the private `_…` signals, already connected (at construction) to the
-    public ones: their queued events are posted however early the work ends, and the public
-    signals fire on the UI thread a turn later, when whoever started the job has connected
-    to them. Emitting the public signals from the worker directly would lose the result of
-    a job that fails before the page connects."""
+    The worker emits the outcome through private `_…` signals, already connected (at
+    construction) to the public ones: their queued events are posted however early the work
+    ends, and the public signals fire on the UI thread a turn later, when whoever started the
+    job has connected to them. Emitting them from the worker directly would lose the result of
+    a job that fails before the page connects. Progress is emitted directly: a missed early
+    step does not matter, and a direct connection can still act in the worker's thread."""
 
     progress = Signal(float, str)
     finished = Signal(object)
     failed = Signal(object)
     cancelled = Signal(str)
     ended = Signal()
-    _progress = Signal(float, str)
     _finished = Signal(object)
     _failed = Signal(object)
     _cancelled = Signal(str)
@@ -44,7 +44,6 @@ class JobSignals(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self._progress.connect(self.progress)
         self._finished.connect(self.finished)
         self._failed.connect(self.failed)
         self._cancelled.connect(self.cancelled)
@@ -61,7 +60,7 @@ class Job(QRunnable):
         self.setAutoDelete(False)
         self.title = title
         self.signals = JobSignals()
-        self.context = JobContext(on_progress=self.signals._progress.emit)
+        self.context = JobContext(on_progress=self.signals.progress.emit)
         self._work = work
 
     def cancel(self) -> None:

@@ -362,3 +362,21 @@ def test_adopting_a_server_with_mailu_reads_its_version(
     assert container.servers.get(owner, "mx2").mailu_version is None
     with pytest.raises(ValidationError, match="must be an absolute path"):
         container.servers.adopt(owner, acme, "mx3", sshd.host, sshd.port, mailu_dir="mailu")
+
+
+def test_the_host_key_is_read_with_its_type_and_the_last_check_kept(
+    container: Container, owner: Actor, acme: str, sshd: SshdServer
+) -> None:
+    _adopt(container, owner, sshd, accept=False)
+    key = container.servers.read_host_key(owner, "mx1")
+    assert key.fingerprint == sshd.host_fingerprint
+    assert key.key_type in ("ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512", "ssh-rsa")
+    container.servers.accept_host_key(owner, "mx1", key.fingerprint)
+    assert container.servers.last_health(owner, "mx1") is None
+    report = container.servers.run_check(owner, "mx1")
+    kept = container.servers.last_health(owner, "mx1", acme)
+    assert kept is not None
+    assert (kept.health, kept.checks) == (report.health, report.checks)
+    outsider = add_user(container, owner, "o@agency.test")
+    with pytest.raises(NotFoundError):
+        container.servers.last_health(outsider, "mx1")

@@ -34,7 +34,10 @@ def test_progress_and_the_result_arrive_on_the_ui_thread(qtbot: QtBot) -> None:
     seen: list[tuple[str, bool]] = []
     main = threading.get_ident()
 
+    go = threading.Event()
+
     def work(ctx: JobContext) -> int:
+        go.wait(10)
         ctx.progress(0.5, "half way")
         return 42
 
@@ -46,5 +49,5 @@ def test_progress_and_the_result_arrive_on_the_ui_thread(qtbot: QtBot) -> None:
         lambda value: seen.append((str(value), threading.get_ident() == main))
     )
     with qtbot.waitSignal(job.signals.ended, timeout=10_000):
-        pass
+        go.set()
     assert seen == [("half way", True), ("42", True)]

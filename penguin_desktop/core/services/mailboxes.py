@@ -12,7 +12,7 @@ import secrets as token_source
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,9 +24,11 @@ from penguin_desktop.core.mailu.client import MailuClient
 from penguin_desktop.core.models import Actor, MailboxInfo, SecretKind
 from penguin_desktop.core.services.base import Service
 from penguin_desktop.core.services.secrets import SecretService
-from penguin_desktop.core.services.servers import ServerService
 from penguin_desktop.core.store.database import Database
 from penguin_desktop.core.store.tables import MailboxRow, ServerRow, WorkspaceRow
+
+if TYPE_CHECKING:  # paramiko stays unloaded until a server is really used
+    from penguin_desktop.core.services.servers import ServerService
 
 T = TypeVar("T")
 

@@ -60,12 +60,18 @@ from penguin_desktop.core.provision.steps import (
 )
 from penguin_desktop.core.services.base import Service
 from penguin_desktop.core.services.secrets import SecretService
-from penguin_desktop.core.ssh.client import SshConnection, SshTarget, probe_host_key
+from penguin_desktop.core.ssh.client import (
+    HostKey,
+    SshConnection,
+    SshTarget,
+    probe_host_key,
+    read_host_key,
+)
 from penguin_desktop.core.ssh.errors import HostKeyChanged
+from penguin_desktop.core.ssh.fingerprints import normalize_fingerprint
 from penguin_desktop.core.ssh.keys import (
     generate_ed25519,
     load_private_key,
-    normalize_fingerprint,
     public_line,
 )
 from penguin_desktop.core.store.database import Database
@@ -527,6 +533,32 @@ class ServerService(Service):
                     self.secrets.delete(actor, ws_name, secret, reason=f"server {server} removed")
 
     # --- host key ------------------------------------------------------------------------------
+    def read_host_key(self, actor: Actor, name: str, workspace: str | None = None) -> HostKey:
+        """The key type and fingerprint the server presents now, read without logging in: what
+        the host-key dialog shows before the user trusts it (and for a new VPS whose key was
+        not readable yet when it was recorded)."""
+        with self._reading(actor) as session:
+            _, row = self._server(session, actor, name, workspace, Permission.SERVER_READ)
+            target = SshTarget(row.ip, row.ssh_port, row.ssh_user)
+        return read_host_key(target)
+
+    def last_health(
+        self, actor: Actor, name: str, workspace: str | None = None
+    ) -> HealthReport | None:
+        """The last health check with each of its checks, or None if never checked."""
+        with self._reading(actor) as session:
+            ws, row = self._server(session, actor, name, workspace, Permission.SERVER_READ)
+            raw, ws_name, server = row.last_check, ws.name, row.name
+        try:
+            data = json.loads(raw or "{}")
+            if "health" not in data:
+                return None
+            checks = [HealthCheck(str(n), bool(ok), str(d)) for n, ok, d in data["checks"]]
+            health = Health(data["health"])
+        except (ValueError, TypeError, KeyError):
+            return None  # written by another version: shown as not checked
+        return HealthReport(ws_name, server, health, checks, 0.0, data.get("error"))
+
     def accept_host_key(
         self, actor: Actor, name: str, fingerprint: str, workspace: str | None = None
     ) -> ServerInfo:

@@ -119,9 +119,24 @@ def _handshake(target: SshTarget, timeout: float) -> tuple[paramiko.Transport, s
 
 def probe_host_key(target: SshTarget, timeout: float = CONNECT_TIMEOUT) -> str:
     """The SHA256 fingerprint the server offers, without logging in."""
+    return read_host_key(target, timeout).fingerprint
+
+
+@dataclass(frozen=True)
+class HostKey:
+    """A host key as a person compares it: its type and SHA256 fingerprint."""
+
+    key_type: str
+    fingerprint: str
+
+
+def read_host_key(target: SshTarget, timeout: float = CONNECT_TIMEOUT) -> HostKey:
+    """The host key the server offers, without logging in (nothing about us is sent)."""
     transport, offered = _handshake(target, timeout)
-    transport.close()
-    return offered
+    try:
+        return HostKey(transport.get_remote_server_key().get_name(), offered)
+    finally:
+        transport.close()
 
 
 class SshConnection:

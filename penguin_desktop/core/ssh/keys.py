@@ -65,12 +65,3 @@ def fingerprint(key: paramiko.PKey) -> str:
     """OpenSSH's `SHA256:...` form (base64 without padding) of a public key."""
     digest = hashlib.sha256(key.asbytes()).digest()
     return "SHA256:" + base64.b64encode(digest).decode().rstrip("=")
-
-
-def normalize_fingerprint(raw: str) -> str:
-    text = raw.strip()
-    if not text.startswith("SHA256:") or len(text) < 20:
-        raise ValidationError(
-            f"bad host key fingerprint {raw!r}: expected the SHA256:... form `ssh-keygen -lf` shows"
-        )
-    return text.rstrip("=")

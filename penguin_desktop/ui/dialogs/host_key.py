@@ -11,11 +11,10 @@ fingerprint typed in after checking it on the server's own console.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-import paramiko
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
@@ -32,15 +31,17 @@ from PySide6.QtWidgets import (
 )
 
 from penguin_desktop.core.auth.permissions import Permission
-from penguin_desktop.core.errors import ExternalServiceError, PenguinError
+from penguin_desktop.core.errors import PenguinError
 from penguin_desktop.core.models import ServerInfo
-from penguin_desktop.core.ssh.keys import fingerprint as key_fingerprint
-from penguin_desktop.core.ssh.keys import normalize_fingerprint
+from penguin_desktop.core.ssh.fingerprints import normalize_fingerprint
 from penguin_desktop.ui import theme
 from penguin_desktop.ui.resources import icon
 from penguin_desktop.ui.state import AppState
 from penguin_desktop.ui.widgets.inline_message import InlineMessage
 from penguin_desktop.ui.workers import Job
+
+if TYPE_CHECKING:  # paramiko is not loaded at start-up
+    from penguin_desktop.core.ssh.client import HostKey
 
 CHECK_ON_CONSOLE = "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub"
 MONO_STYLE = (
@@ -84,28 +85,6 @@ class HostKeyOffer:
             info.ssh_port,
             fingerprint or info.offered_fingerprint or "",
         )
-
-
-def read_host_key(host: str, port: int, timeout: float = 10.0) -> tuple[str, str]:
-    """(key type, SHA256 fingerprint) the server presents, read without logging in.
-
-    A UI-side stand-in: the service reports the fingerprint but not the key type, so the dialog
-    asks the server once more (off the UI thread) and shows the type only when that key is the
-    same one (same fingerprint)."""
-    try:
-        sock = socket.create_connection((host, port), timeout=timeout)
-    except OSError as exc:
-        raise ExternalServiceError(f"cannot reach {host}:{port}: {exc.strerror or exc}") from None
-    transport = paramiko.Transport(sock)
-    try:
-        transport.banner_timeout = timeout
-        transport.start_client(timeout=timeout)
-        key = transport.get_remote_server_key()
-        return key.get_name(), key_fingerprint(key)
-    except (paramiko.SSHException, OSError, EOFError) as exc:
-        raise ExternalServiceError(f"SSH handshake with {host}:{port} failed: {exc}") from None
-    finally:
-        transport.close()
 
 
 def _caption(text: str) -> QLabel:
@@ -228,9 +207,10 @@ class HostKeyDialog(QDialog):
             self._read_key_type()
 
     def _read_key_type(self) -> None:
-        host, port = self.offer.host, self.offer.port
+        servers, actor, offer = self.state.container.servers, self.state.actor, self.offer
         self.probe = self.state.runner.start(
-            f"Reading the host key of {self.offer.server}", lambda _ctx: read_host_key(host, port)
+            f"Reading the host key of {offer.server}",
+            lambda _ctx: servers.read_host_key(actor, offer.server, offer.workspace),
         )
         self.probe.signals.finished.connect(self._key_read)
         self.probe.signals.failed.connect(self._not_read)
@@ -241,8 +221,8 @@ class HostKeyDialog(QDialog):
             self.fingerprint.setText("not readable")
             self.message.show_error(error)
 
-    def _key_read(self, found: tuple[str, str]) -> None:
-        kind, presented = found
+    def _key_read(self, found: HostKey) -> None:
+        kind, presented = found.key_type, found.fingerprint
         if not self.offer.fingerprint:  # nothing shown before: this is the key to compare
             self.offer = replace(self.offer, fingerprint=presented, key_type=kind)
             self.fingerprint.setText(presented)

@@ -42,9 +42,7 @@ from penguin_desktop.core.auth.permissions import Permission
 from penguin_desktop.core.errors import PenguinError
 from penguin_desktop.core.jobs import JobContext
 from penguin_desktop.core.models import AdoptResult, ServerInfo, ServerStatus
-from penguin_desktop.core.services.servers import clean_server_name
 from penguin_desktop.core.ssh.errors import HostKeyChanged
-from penguin_desktop.core.ssh.keys import load_private_key
 from penguin_desktop.ui.dialogs.form import password_field
 from penguin_desktop.ui.dialogs.host_key import (
     HostKeyChangedDialog,
@@ -298,6 +296,9 @@ class DetailsPage(QWizardPage):
 
     # --- checking -------------------------------------------------------------------------------
     def problems(self, show: bool = False) -> list[str]:
+        # Imported when the wizard is in use: the server service pulls in paramiko.
+        from penguin_desktop.core.services.servers import clean_server_name
+
         found: dict[QLabel, str] = {}
         touched = self.touched
 
@@ -354,6 +355,8 @@ class DetailsPage(QWizardPage):
         path = Path(raw).expanduser()
         if not path.is_file():
             return f"No file at {path}"
+        from penguin_desktop.core.ssh.keys import load_private_key
+
         try:
             load_private_key(path.read_text(errors="replace"))
         except OSError as exc:

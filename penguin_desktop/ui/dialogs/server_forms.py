@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
 from penguin_desktop.core.errors import Cancelled, PenguinError, ValidationError
 from penguin_desktop.core.jobs import JobContext
 from penguin_desktop.core.models import ProvisionResult, ServerInfo
-from penguin_desktop.core.provision.steps import mailu_steps
 from penguin_desktop.ui import theme
 from penguin_desktop.ui.dialogs.host_key import monospace
 from penguin_desktop.ui.dialogs.job_form import JobFormDialog
@@ -62,7 +61,10 @@ RESUME_HINT = "Resume it later with Provision on the Servers page: steps already
 
 
 def step_titles() -> list[tuple[str, str]]:
-    """(name, title) of every provisioning step, in order."""
+    """(name, title) of every provisioning step, in order. Imported here: the steps pull in
+    paramiko, which the console does not load at start-up."""
+    from penguin_desktop.core.provision.steps import mailu_steps
+
     return [(step.name, step.title) for step in mailu_steps()]
 
 

@@ -331,7 +331,7 @@ class ServerDetail(QScrollArea):
             return
         text = f"{health.value.capitalize()}" + (f" · {when}" if when else "")
         if report is not None:
-            text += f" · {report.seconds:.1f} s"
+            text += f" · {report.seconds:.1f} s" if report.seconds else ""
             if report.error:
                 text += f"\n{report.error}"
         self.health.setText(text)
@@ -514,9 +514,19 @@ class ServersPage(Page):
         if key != self._shown:  # a note about another server goes when you move on
             self._shown = key
             self.message.clear_message()
-        report = self.reports.get((info.workspace, info.name)) if info else None
+        report = self._report_of(info) if info else None
         self.detail.show_server(info, report)
         self._update_actions()
+
+    def _report_of(self, info: ServerInfo) -> HealthReport | None:
+        """This session's check, else the one kept from the last check (after a restart)."""
+        key = (info.workspace, info.name)
+        if key not in self.reports and info.last_check_at is not None:
+            servers, actor = self.state.container.servers, self.state.actor
+            kept = self.call(lambda: servers.last_health(actor, info.name, info.workspace))
+            if kept is not None:
+                self.reports[key] = kept
+        return self.reports.get(key)
 
     def open_detail(self) -> None:
         """Enter on a row: move into the detail pane, at its first action available."""
