@@ -258,6 +258,13 @@ def test_the_wizard_adopts_trusts_and_provisions_with_a_live_log(
     assert "Start MailU (docker compose up -d)" in log
     assert "Container mailu-front-1  Started" in log  # the stand-in's output, line by line
     assert "MailU is installed on mx1 (mail.client.test)" in log
+    assert "client.test: MailU's DKIM key (selector dkim)" in log  # handed over to DNS
+    (domain,) = container.domains.all(owner)
+    assert (domain.name, domain.mail_server, domain.dkim[0].selector) == (
+        "client.test",
+        "mx1",
+        "dkim",
+    )
     assert set(run.view.steps.states.values()) <= {"done", "skipped"}  # loopback: no rDNS
     assert run.view.bar.value() == run.view.bar.maximum()
     assert run.isComplete() and wizard.button(QWizard.WizardButton.FinishButton).isEnabled()  # type: ignore[union-attr]

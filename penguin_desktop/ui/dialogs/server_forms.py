@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -328,15 +329,31 @@ class ProvisionView(QWidget):
         self.show_server(info)
         self.result, self.error, self.outcome = None, None, ""
         servers, actor = self.state.container.servers, self.state.actor
+        attach = self.state.container.domain_attach
         relay = LogRelay()
         relay.line.connect(self.append)
         kwargs: dict[str, Any] = {**(plan or {}), **(options or {})}
         name, workspace = info.name, info.workspace
 
         def work(ctx: JobContext) -> ProvisionResult:
-            return servers.provision(
+            result = servers.provision(
                 actor, name, workspace, resume=resume, ctx=ctx, on_log=relay.line.emit, **kwargs
             )
+            try:  # the hand-off to DNS: the domain's DKIM key and the server's address
+                attached = attach.after_provision(actor, result)
+            except PenguinError as exc:
+                missed = (
+                    f"the DKIM key did not reach {result.domain}'s DNS records ({exc.message}): "
+                    "use Attach… on the Domains page"
+                )
+                return replace(result, warnings=(*result.warnings, missed))
+            if attached is not None:
+                relay.line.emit(
+                    f"{attached.domain.display_name}: MailU's DKIM key (selector "
+                    f"{attached.selector}) and the server's address are in its required "
+                    "records; Fix… on the Domains page publishes them."
+                )
+            return result
 
         job = self.state.runner.start(f"Provisioning {name}", work)
         job.relay = relay  # type: ignore[attr-defined]  # alive as long as the job
@@ -422,7 +439,7 @@ class ProvisionView(QWidget):
         self.append(f"— {text} —")
         if result.dkim_record:
             self.append(f"DKIM record to publish:\n  {result.dkim_record}")
-        warnings = tuple(getattr(result, "warnings", ()))
+        warnings = result.warnings
         for warning in warnings:
             self.append(f"WARNING: {warning}")
         if warnings:
