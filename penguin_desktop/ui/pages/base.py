@@ -23,10 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from penguin_desktop.core.errors import PenguinError
+from penguin_desktop.core.models import WorkspaceInfo
 from penguin_desktop.ui import theme
 from penguin_desktop.ui.errors import show_error
 from penguin_desktop.ui.resources import icon
 from penguin_desktop.ui.state import AppState
+from penguin_desktop.ui.widgets.empty_state import EmptyState
 
 R = TypeVar("R")
 
@@ -127,3 +129,29 @@ class Page(QWidget):
         except PenguinError as error:
             show_error(self, error)
             return None
+
+
+NO_WORKSPACE = (
+    "No workspace selected",
+    "Pick a client workspace in the switcher at the top, or create one on the Workspaces page "
+    "(Ctrl+1).",
+)
+
+
+class WorkspacePage(Page):
+    """A page about the current client workspace: it reloads when the switcher changes."""
+
+    def follows_workspace(self) -> bool:
+        return True
+
+    @property
+    def workspace(self) -> WorkspaceInfo | None:
+        return self.state.current
+
+    def workspace_named(self, name: str) -> WorkspaceInfo | None:
+        return next((w for w in self.state.workspaces if w.name == name), None)
+
+    @staticmethod
+    def show_no_workspace(empty: EmptyState, action: str | None = None) -> None:
+        empty.set_text(*NO_WORKSPACE)
+        empty.set_action(action)

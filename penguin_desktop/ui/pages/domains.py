@@ -37,7 +37,6 @@ from penguin_desktop.core.auth.permissions import Permission
 from penguin_desktop.core.dns.findings import DomainReport, Finding, PostureSummary, Severity
 from penguin_desktop.core.errors import PenguinError
 from penguin_desktop.core.models import DnsProviderInfo, DomainInfo, WorkspaceInfo
-from penguin_desktop.core.services.domains import FixResult
 from penguin_desktop.ui import theme
 from penguin_desktop.ui.dialogs.domain_forms import (
     AddDomainDialog,
@@ -51,7 +50,7 @@ from penguin_desktop.ui.dialogs.domain_forms import (
 from penguin_desktop.ui.errors import show_error
 from penguin_desktop.ui.formatting import local_time
 from penguin_desktop.ui.models.list_model import Column, ListTableModel
-from penguin_desktop.ui.pages.base import Page, action_button, make_table
+from penguin_desktop.ui.pages.base import WorkspacePage, action_button, make_table
 from penguin_desktop.ui.resources import icon
 from penguin_desktop.ui.state import AppState
 from penguin_desktop.ui.unlock import with_file_unlocked
@@ -60,8 +59,9 @@ from penguin_desktop.ui.widgets.empty_state import EmptyState
 from penguin_desktop.ui.widgets.inline_message import InlineMessage
 from penguin_desktop.ui.workers import Job
 
-if TYPE_CHECKING:  # the attach service pulls in paramiko: not at start-up
+if TYPE_CHECKING:  # DNS and SSH modules load with the first check or attach, not at start-up
     from penguin_desktop.core.services.domain_attach import AttachResult
+    from penguin_desktop.core.services.domains import FixResult
 
 GOOD = BadgeStyle("#dcfce7", "#86efac", "#166534")
 UNCHECKED = "could not check"
@@ -289,7 +289,7 @@ class DomainDetail(QTabWidget):
         self.copy_zone.setEnabled(bool(zone))
 
 
-class DomainsPage(Page):
+class DomainsPage(WorkspacePage):
     title = "Domains"
     subtitle = (
         "The domains your clients send from: how their DNS stands (SPF, DKIM, DMARC, MX, "
@@ -374,13 +374,6 @@ class DomainsPage(Page):
         self._recheck_name: str | None = None
         state.workspaces_changed.connect(self.mark_stale)
 
-    def follows_workspace(self) -> bool:
-        return True
-
-    @property
-    def workspace(self) -> WorkspaceInfo | None:
-        return self.state.current
-
     # --- loading --------------------------------------------------------------------------------
     def refresh(self) -> None:
         super().refresh()
@@ -413,12 +406,7 @@ class DomainsPage(Page):
     def _show_empty(self) -> None:
         ws = self.workspace
         if ws is None:
-            self.empty.set_text(
-                "No workspace selected",
-                "Pick a client workspace in the switcher at the top, or create one on the "
-                "Workspaces page (Ctrl+1).",
-            )
-            self.empty.set_action(None)
+            self.show_no_workspace(self.empty)
         elif not self.state.can(Permission.DOMAIN_READ, ws):
             self.empty.set_text(
                 "Domains are not open to your role", "Ask an owner of the workspace for access."

@@ -47,7 +47,7 @@ from penguin_desktop.ui.dialogs.mailbox_forms import (
 from penguin_desktop.ui.errors import describe, show_error
 from penguin_desktop.ui.formatting import local_time
 from penguin_desktop.ui.models.list_model import Column, ListTableModel
-from penguin_desktop.ui.pages.base import Page, action_button, make_table
+from penguin_desktop.ui.pages.base import WorkspacePage, action_button, make_table
 from penguin_desktop.ui.resources import icon
 from penguin_desktop.ui.state import AppState
 from penguin_desktop.ui.unlock import file_needed, prompt_of, with_file_unlocked
@@ -299,7 +299,7 @@ class MailboxDetail(QFrame):
         return row.alias if row is not None else None
 
 
-class MailboxesPage(Page):
+class MailboxesPage(WorkspacePage):
     title = "Mailboxes"
     subtitle = (
         "The mailboxes on your clients' MailU servers: how mail clients log in, their "
@@ -422,20 +422,10 @@ class MailboxesPage(Page):
             self.remove_button,
         )
 
-    def follows_workspace(self) -> bool:
-        return True
-
     def focus_filter(self) -> bool:
         self.filter.setFocus()
         self.filter.selectAll()
         return True
-
-    @property
-    def workspace(self) -> WorkspaceInfo | None:
-        return self.state.current
-
-    def workspace_named(self, name: str) -> WorkspaceInfo | None:
-        return next((w for w in self.state.workspaces if w.name == name), None)
 
     def _spaces(self) -> list[WorkspaceInfo]:
         """The workspaces whose mailboxes are listed."""
@@ -489,12 +479,7 @@ class MailboxesPage(Page):
     def _show_empty(self) -> None:
         ws = self.workspace
         if ws is None and not self.show_all.isChecked():
-            self.empty.set_text(
-                "No workspace selected",
-                "Pick a client workspace in the switcher at the top, or create one on the "
-                "Workspaces page (Ctrl+1).",
-            )
-            self.empty.set_action(None)
+            self.show_no_workspace(self.empty)
         elif not self._spaces():
             self.empty.set_text(
                 "Mailboxes are not open to your role", "Ask an owner of the workspace for access."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from penguin_desktop.core.auth.permissions import Permission
-from penguin_desktop.core.models import MemberInfo, Role, WorkspaceInfo
+from penguin_desktop.core.models import MemberInfo, Role
 from penguin_desktop.ui.dialogs.member_forms import (
     AddMemberDialog,
     ChangeRoleDialog,
@@ -15,7 +15,7 @@ from penguin_desktop.ui.dialogs.member_forms import (
 )
 from penguin_desktop.ui.formatting import local_time, role_name
 from penguin_desktop.ui.models.list_model import Column, ListTableModel
-from penguin_desktop.ui.pages.base import Page, action_button, make_table
+from penguin_desktop.ui.pages.base import WorkspacePage, action_button, make_table
 from penguin_desktop.ui.state import AppState
 from penguin_desktop.ui.widgets.empty_state import EmptyState
 
@@ -31,7 +31,7 @@ def may_change(my_role: Role, member: MemberInfo) -> bool:
     return my_role is Role.OWNER or member.role.rank < my_role.rank
 
 
-class MembersPage(Page):
+class MembersPage(WorkspacePage):
     title = "Members"
     subtitle = "People with access to the current workspace."
     icon_name = "members"
@@ -60,13 +60,6 @@ class MembersPage(Page):
         self.stack.addWidget(self.empty)
         self.body.addWidget(self.stack)
 
-    def follows_workspace(self) -> bool:
-        return True
-
-    @property
-    def workspace(self) -> WorkspaceInfo | None:
-        return self.state.current
-
     def refresh(self) -> None:
         super().refresh()
         ws = self.workspace
@@ -90,12 +83,7 @@ class MembersPage(Page):
 
     def _show_empty(self) -> None:
         if self.workspace is None:
-            self.empty.set_text(
-                "No workspace selected",
-                "Pick a client workspace in the switcher at the top, or create one on the "
-                "Workspaces page (Ctrl+1).",
-            )
-            self.empty.set_action("Go to Workspaces")
+            self.show_no_workspace(self.empty, "Go to Workspaces")
         else:
             self.empty.set_text(
                 "Nobody else is here yet",

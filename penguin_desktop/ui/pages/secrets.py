@@ -32,7 +32,7 @@ from penguin_desktop.ui.dialogs.secret_forms import (
 from penguin_desktop.ui.errors import show_error
 from penguin_desktop.ui.formatting import local_time
 from penguin_desktop.ui.models.list_model import Column, ListTableModel
-from penguin_desktop.ui.pages.base import Page, action_button, make_table
+from penguin_desktop.ui.pages.base import WorkspacePage, action_button, make_table
 from penguin_desktop.ui.state import AppState
 from penguin_desktop.ui.unlock import with_file_unlocked
 from penguin_desktop.ui.widgets.backend_card import BackendCard
@@ -90,7 +90,7 @@ def _badge(row: object) -> BadgeStyle | None:
     return WARNING if isinstance(row, SecretRefInfo) and row.due else None
 
 
-class SecretsPage(Page):
+class SecretsPage(WorkspacePage):
     title = "Secrets"
     subtitle = (
         "SSH keys, SMTP passwords and API keys of your clients: where they are kept, when "
@@ -160,16 +160,6 @@ class SecretsPage(Page):
         self.value_dialog: SecretValueDialog | None = None
         state.workspaces_changed.connect(self.mark_stale)
 
-    def follows_workspace(self) -> bool:
-        return True
-
-    @property
-    def workspace(self) -> WorkspaceInfo | None:
-        return self.state.current
-
-    def workspace_named(self, name: str) -> WorkspaceInfo | None:
-        return next((w for w in self.state.workspaces if w.name == name), None)
-
     # --- loading --------------------------------------------------------------------------------
     def refresh(self) -> None:
         super().refresh()
@@ -203,12 +193,7 @@ class SecretsPage(Page):
             else ws is not None and self.state.can(Permission.SECRET_LIST, ws)
         )
         if ws is None and not self.show_all.isChecked():
-            self.empty.set_text(
-                "No workspace selected",
-                "Pick a client workspace in the switcher at the top, or create one on the "
-                "Workspaces page (Ctrl+1).",
-            )
-            self.empty.set_action(None)
+            self.show_no_workspace(self.empty)
         elif not may_list:
             self.empty.set_text(
                 "Secrets are not open to your role",

@@ -63,7 +63,7 @@ from penguin_desktop.ui.dialogs.server_forms import (
 from penguin_desktop.ui.errors import show_error
 from penguin_desktop.ui.formatting import local_time
 from penguin_desktop.ui.models.list_model import Column, ListTableModel
-from penguin_desktop.ui.pages.base import Page, action_button, make_table
+from penguin_desktop.ui.pages.base import WorkspacePage, action_button, make_table
 from penguin_desktop.ui.resources import icon
 from penguin_desktop.ui.state import AppState
 from penguin_desktop.ui.unlock import with_file_unlocked
@@ -349,7 +349,7 @@ class ServerDetail(QScrollArea):
             self.checks.addTopLevelItem(item)
 
 
-class ServersPage(Page):
+class ServersPage(WorkspacePage):
     title = "Servers"
     subtitle = (
         "The mail servers of your clients: adopt one or order a VPS, trust its SSH host key, "
@@ -441,13 +441,6 @@ class ServersPage(Page):
         self._shown: tuple[str, str] | None = None
         state.workspaces_changed.connect(self.mark_stale)
 
-    def follows_workspace(self) -> bool:
-        return True
-
-    @property
-    def workspace(self) -> WorkspaceInfo | None:
-        return self.state.current
-
     # --- loading --------------------------------------------------------------------------------
     def refresh(self) -> None:
         super().refresh()
@@ -477,12 +470,7 @@ class ServersPage(Page):
     def _show_empty(self) -> None:
         ws = self.workspace
         if ws is None and not self.all_box.isChecked():
-            self.empty.set_text(
-                "No workspace selected",
-                "Pick a client workspace in the switcher at the top, or create one on the "
-                "Workspaces page (Ctrl+1).",
-            )
-            self.empty.set_action(None)
+            self.show_no_workspace(self.empty)
         elif ws is not None and not self.state.can(Permission.SERVER_READ, ws):
             self.empty.set_text(
                 "Servers are not open to your role", "Ask an owner of the workspace for access."
