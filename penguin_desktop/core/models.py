@@ -33,6 +33,14 @@ class Face(enum.StrEnum):
     SYSTEM = "system"
 
 
+class ProviderKind(enum.StrEnum):
+    """How a DNS provider is written to: RFC 2136 with TSIG, the Cloudflare API, or by hand."""
+
+    RFC2136 = "rfc2136"
+    CLOUDFLARE = "cloudflare"
+    MANUAL = "manual"
+
+
 class Outcome(enum.StrEnum):
     OK = "ok"
     DENIED = "denied"

@@ -19,8 +19,8 @@ from penguin_desktop.core.errors import (
     ValidationError,
 )
 from penguin_desktop.core.jobs import JobContext
-from penguin_desktop.core.models import Actor, AuditFilter, Role
-from penguin_desktop.core.providers.dns import ProviderKind, read_dns
+from penguin_desktop.core.models import Actor, AuditFilter, ProviderKind, Role
+from penguin_desktop.core.providers.dns import read_dns
 from tests.conftest import add_user
 from tests.servers.bind import BindServer, reset_records
 from tests.servers.cloudflare import CloudflareServer, running_cloudflare

@@ -18,8 +18,8 @@ from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
 from penguin_desktop.core.dns.findings import Severity
 from penguin_desktop.core.dns.resolver import ResolverConfig
-from penguin_desktop.core.models import Actor, Role
-from penguin_desktop.core.providers.dns import ProviderKind, read_dns
+from penguin_desktop.core.models import Actor, ProviderKind, Role
+from penguin_desktop.core.providers.dns import read_dns
 from penguin_desktop.ui.dialogs.domain_forms import (
     NOT_OURS,
     AddDomainDialog,

@@ -16,7 +16,7 @@ from penguin_desktop.cli.state import CliState, pass_state, read_stdin_secret
 from penguin_desktop.core.dns import dkim
 from penguin_desktop.core.dns.findings import DomainReport, PostureSummary, Severity
 from penguin_desktop.core.errors import NotFoundError, ValidationError
-from penguin_desktop.core.models import DomainInfo
+from penguin_desktop.core.models import DomainInfo, ProviderKind
 
 WORKSPACE_HELP = "The client workspace (needed when the name is in several)."
 NAMESERVER_HELP = "Ask this DNS server, HOST[:PORT] (env PENGUIN_DNS_NAMESERVER; default: system)."
@@ -533,8 +533,6 @@ def provider_add(
     secret_stdin: bool,
 ) -> None:
     """Add a DNS provider; its credential goes to the secret store, never the database."""
-    from penguin_desktop.core.providers.dns import ProviderKind
-
     chosen = ProviderKind(kind)
     settings = {"zone": zone or ""}
     if chosen is ProviderKind.RFC2136:

@@ -8,7 +8,6 @@ no provider ever sees the database.
 from __future__ import annotations
 
 import asyncio
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -18,12 +17,6 @@ from penguin_desktop.core.dns.names import parent_names
 from penguin_desktop.core.dns.resolver import DnsClient, ResolverConfig
 from penguin_desktop.core.errors import ExternalServiceError, ValidationError
 from penguin_desktop.core.jobs import JobContext
-
-
-class ProviderKind(enum.StrEnum):
-    RFC2136 = "rfc2136"
-    CLOUDFLARE = "cloudflare"
-    MANUAL = "manual"
 
 
 class DnsProvider(Protocol):

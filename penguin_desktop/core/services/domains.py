@@ -51,10 +51,11 @@ from penguin_desktop.core.models import (
     DkimKeyInfo,
     DnsProviderInfo,
     DomainInfo,
+    ProviderKind,
     SecretKind,
 )
 from penguin_desktop.core.providers.cloudflare import CloudflareProvider, api_base
-from penguin_desktop.core.providers.dns import DnsProvider, ManualProvider, ProviderKind
+from penguin_desktop.core.providers.dns import DnsProvider, ManualProvider
 from penguin_desktop.core.providers.rfc2136 import ALGORITHMS, Rfc2136Provider
 from penguin_desktop.core.services.base import Service
 from penguin_desktop.core.services.secrets import SecretService

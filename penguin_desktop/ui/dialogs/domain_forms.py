@@ -4,6 +4,8 @@ ours flagged and unchecked, each deleted only when ticked)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QGuiApplication
 from PySide6.QtWidgets import (
@@ -21,14 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from penguin_desktop.core.dns.diff import Action, Change
-from penguin_desktop.core.dns.names import normalize_domain
 from penguin_desktop.core.errors import ValidationError
-from penguin_desktop.core.models import DnsProviderInfo, DomainInfo, ServerInfo
-from penguin_desktop.core.providers.dns import ProviderKind
-from penguin_desktop.core.services.domains import FixResult
+from penguin_desktop.core.models import DnsProviderInfo, DomainInfo, ProviderKind, ServerInfo
 from penguin_desktop.ui.dialogs.form import FormDialog, password_field
 from penguin_desktop.ui.state import AppState
+
+if TYPE_CHECKING:  # DNS, diff and service modules load with the first check, not at start-up
+    from penguin_desktop.core.dns.diff import Change
+    from penguin_desktop.core.services.domains import FixResult
 
 NOT_OURS = "Not ours"
 
@@ -158,6 +160,8 @@ class AttachDialog(FormDialog):
         name = self.name.text().strip()
         if not name:
             raise ValidationError("enter the domain to attach")
+        from penguin_desktop.core.dns.names import normalize_domain
+
         normalize_domain(name)
         self.chosen = (name, str(self.server.currentData()))
 
@@ -301,6 +305,8 @@ class FixPreviewDialog(QDialog):
         snippet: str,
         parent: QWidget | None = None,
     ) -> None:
+        from penguin_desktop.core.dns.diff import Action  # loaded already by the preview
+
         super().__init__(parent)
         self.setObjectName("formDialog")
         self.setWindowTitle(f"Fix {domain.display_name}")
