@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,6 +16,15 @@ from penguin_desktop.core.errors import NotFoundError, PermissionDenied, Validat
 from penguin_desktop.core.models import Actor, Outcome, Role
 from penguin_desktop.core.store.database import Database
 from penguin_desktop.core.store.tables import MembershipRow, UserRow, WorkspaceRow
+
+
+class _InWorkspace(Protocol):
+    """A table whose rows belong to one workspace."""
+
+    workspace_id: Any
+
+
+R = TypeVar("R", bound=_InWorkspace)
 
 
 class Service:
@@ -180,6 +189,48 @@ class Service:
         return {
             i: ws for i, (ws, _) in self._visible_workspaces(session, actor, permission).items()
         }
+
+    def _named_row(
+        self,
+        session: Session,
+        actor: Actor,
+        model: type[R],
+        key: str,
+        value: str,
+        workspace: str | None,
+        permission: Permission,
+        what: str,
+        writable: bool = False,
+    ) -> tuple[WorkspaceRow, R]:
+        """The row of `model` whose `key` column is `value` (a domain, a server, a mailbox) in
+        the named workspace, or, with none named, in the one workspace the actor sees that has
+        it; `what` names it in the errors ("sending domain 'x.test'")."""
+        column: Any = getattr(model, key)
+        in_workspace = model.workspace_id
+        if workspace is None:
+            spaces = self._rows_visible(session, actor, None)
+            found = (
+                session.execute(
+                    select(in_workspace).where(column == value, in_workspace.in_(sorted(spaces)))
+                )
+                .scalars()
+                .all()
+            )
+            if not found:
+                raise NotFoundError(f"no {what} in your workspaces")
+            if len(found) > 1:
+                where = ", ".join(sorted(spaces[i].name for i in found))
+                raise ValidationError(
+                    f"{what} is in several workspaces ({where}): say which with --workspace"
+                )
+            workspace = spaces[found[0]].name
+        ws, _ = self._workspace(session, actor, workspace, permission, writable=writable)
+        row: R | None = session.execute(
+            select(model).where(in_workspace == ws.id, column == value)
+        ).scalar_one_or_none()
+        if row is None:
+            raise NotFoundError(f"no {what} in {ws.name!r}")
+        return ws, row
 
     @staticmethod
     def _user_by_email(session: Session, email: str) -> UserRow:

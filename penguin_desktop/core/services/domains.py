@@ -840,38 +840,10 @@ class DomainService(Service):
         writable: bool = False,
     ) -> tuple[WorkspaceRow, SendingDomainRow]:
         name = normalize_domain(raw_name)
-        if workspace is None:
-            spaces = self._rows_visible(session, actor, None)
-            found = (
-                session.execute(
-                    select(SendingDomainRow.workspace_id).where(
-                        SendingDomainRow.name == name,
-                        SendingDomainRow.workspace_id.in_(sorted(spaces)),
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            if not found:
-                raise NotFoundError(
-                    f"no sending domain {display_domain(name)!r} in your workspaces"
-                )
-            if len(found) > 1:
-                where = ", ".join(sorted(spaces[i].name for i in found))
-                raise ValidationError(
-                    f"{display_domain(name)} is in several workspaces ({where}): "
-                    "say which with --workspace"
-                )
-            workspace = spaces[found[0]].name
-        ws, _ = self._workspace(session, actor, workspace, permission, writable=writable)
-        row = session.execute(
-            select(SendingDomainRow).where(
-                SendingDomainRow.workspace_id == ws.id, SendingDomainRow.name == name
-            )
-        ).scalar_one_or_none()
-        if row is None:
-            raise NotFoundError(f"no sending domain {display_domain(name)!r} in {ws.name!r}")
-        return ws, row
+        what = f"sending domain {display_domain(name)!r}"
+        return self._named_row(
+            session, actor, SendingDomainRow, "name", name, workspace, permission, what, writable
+        )
 
     @staticmethod
     def _keys(session: Session, row: SendingDomainRow) -> list[DkimKeyRow]:

@@ -556,29 +556,10 @@ class MailboxService(Service):
         writable: bool = False,
     ) -> tuple[WorkspaceRow, MailboxRow]:
         permission = Permission.MAILBOX_MANAGE if writable else Permission.MAILBOX_READ
-        if workspace is None:
-            spaces = self._rows_visible(session, actor, None)
-            found = (
-                session.execute(
-                    select(MailboxRow.workspace_id).where(
-                        MailboxRow.email == email, MailboxRow.workspace_id.in_(sorted(spaces))
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            if not found:
-                raise NotFoundError(f"no mailbox {email!r} in your workspaces")
-            if len(found) > 1:
-                raise ValidationError(f"{email} is in several workspaces: say which with -w")
-            workspace = spaces[found[0]].name
-        ws, _ = self._workspace(session, actor, workspace, permission, writable=writable)
-        row = session.execute(
-            select(MailboxRow).where(MailboxRow.workspace_id == ws.id, MailboxRow.email == email)
-        ).scalar_one_or_none()
-        if row is None:
-            raise NotFoundError(f"no mailbox {email!r} in {ws.name!r}")
-        return ws, row
+        return self._named_row(
+            session, actor, MailboxRow, "email", email, workspace, permission,
+            f"mailbox {email!r}", writable,
+        )  # fmt: skip
 
     @staticmethod
     def _ensure_free(session: Session, workspace_id: int, email: str) -> None:

@@ -1260,32 +1260,10 @@ class ServerService(Service):
         writable: bool = False,
     ) -> tuple[WorkspaceRow, ServerRow]:
         name = raw_name.strip()
-        if workspace is None:
-            spaces = self._rows_visible(session, actor, None)
-            found = (
-                session.execute(
-                    select(ServerRow.workspace_id).where(
-                        ServerRow.name == name, ServerRow.workspace_id.in_(sorted(spaces))
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            if not found:
-                raise NotFoundError(f"no server named {name!r} in your workspaces")
-            if len(found) > 1:
-                where = ", ".join(sorted(spaces[i].name for i in found))
-                raise ValidationError(
-                    f"{name} is in several workspaces ({where}): say which with --workspace"
-                )
-            workspace = spaces[found[0]].name
-        ws, _ = self._workspace(session, actor, workspace, permission, writable=writable)
-        row = session.execute(
-            select(ServerRow).where(ServerRow.workspace_id == ws.id, ServerRow.name == name)
-        ).scalar_one_or_none()
-        if row is None:
-            raise NotFoundError(f"no server named {name!r} in {ws.name!r}")
-        return ws, row
+        what = f"server named {name!r}"
+        return self._named_row(
+            session, actor, ServerRow, "name", name, workspace, permission, what, writable
+        )
 
     @staticmethod
     def _ensure_free(session: Session, workspace_id: int, name: str) -> None:
