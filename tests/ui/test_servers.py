@@ -23,6 +23,7 @@ from penguin_desktop.core.store.tables import ServerRow
 from penguin_desktop.ui.dialogs.host_key import HostKeyChangedDialog, HostKeyDialog
 from penguin_desktop.ui.dialogs.new_server import PAGE_DETAILS, PAGE_RUN, NewServerWizard
 from penguin_desktop.ui.dialogs.server_forms import (
+    PlanFields,
     ProvisionDialog,
     RemoveServerDialog,
     StartProvisionDialog,
@@ -520,3 +521,16 @@ def test_a_key_not_read_at_creation_is_read_when_the_dialog_opens(
     dialog.trust_button.click()
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT_MS)
     assert container.servers.get(owner, "mx1").host_key_fingerprint == sshd.host_fingerprint
+
+
+def test_the_plan_takes_the_address_mail_leaves_from(qtbot: QtBot) -> None:
+    fields = PlanFields()
+    qtbot.addWidget(fields)
+    fields.domain.setText("client.test")
+    fields.public_ip.setText("not an address")
+    assert fields.problems() == ["'not an address' is not an IP"]
+    fields.public_ip.setText("203.0.113.25")
+    assert fields.problems() == []
+    assert fields.values()["public_ip"] == "203.0.113.25"
+    fields.public_ip.clear()
+    assert fields.values()["public_ip"] is None

@@ -8,6 +8,7 @@ through the job's own, so the view is only ever touched on the UI thread.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -101,7 +102,8 @@ def with_hint(widget: QWidget, hint: QLabel) -> QWidget:
 
 
 class PlanFields(QWidget):
-    """Where MailU goes: the first mail domain, the host name, its directory and API URL."""
+    """Where MailU goes: the first mail domain, the host name, its directory and API URL, and
+    the address mail leaves from when it is not the SSH address (its reverse DNS is checked)."""
 
     changed = Signal()
 
@@ -119,13 +121,17 @@ class PlanFields(QWidget):
         self.mailu_dir.setPlaceholderText("/mailu")
         self.mailu_url = QLineEdit()
         self.mailu_url.setPlaceholderText("https://<host name>/api/v1")
+        self.public_ip = QLineEdit()
+        self.public_ip.setPlaceholderText("the SSH address (set when mail leaves from another)")
         self.domain_hint, self.hostname_hint = hint_label(), hint_label()
         self.dir_hint, self.url_hint = hint_label(), hint_label()
+        self.ip_hint = hint_label()
         form.addRow("&Mail domain", with_hint(self.domain, self.domain_hint))
         form.addRow("Mail &host name", with_hint(self.hostname, self.hostname_hint))
         form.addRow("MailU &directory", with_hint(self.mailu_dir, self.dir_hint))
         form.addRow("MailU &API URL", with_hint(self.mailu_url, self.url_hint))
-        for field in (self.domain, self.hostname, self.mailu_dir, self.mailu_url):
+        form.addRow("&Public IP", with_hint(self.public_ip, self.ip_hint))
+        for field in (self.domain, self.hostname, self.mailu_dir, self.mailu_url, self.public_ip):
             field.textChanged.connect(self._changed)
         self.domain.textChanged.connect(self._defaults)
         self.hostname.textChanged.connect(self._defaults)
@@ -146,6 +152,7 @@ class PlanFields(QWidget):
         domain = self.domain.text().strip().lower().rstrip(".")
         hostname = self.hostname.text().strip().lower().rstrip(".")
         folder, url = self.mailu_dir.text().strip(), self.mailu_url.text().strip()
+        public_ip = self.public_ip.text().strip()
         found: dict[QLabel, str] = {
             self.domain_hint: "Enter the first mail domain, e.g. client.example"
             if not domain
@@ -161,6 +168,9 @@ class PlanFields(QWidget):
             self.url_hint: ""
             if not url or url.startswith(("http://", "https://"))
             else "The API URL starts with http:// or https://",
+            self.ip_hint: ""
+            if not public_ip or _is_ip(public_ip)
+            else f"{public_ip!r} is not an IP",
         }
         if show:
             shown_domain = self.domain.text().strip() or self.domain_hint.isVisible()
@@ -177,7 +187,16 @@ class PlanFields(QWidget):
             "hostname": self.hostname.text().strip() or None,
             "mailu_dir": self.mailu_dir.text().strip() or None,
             "mailu_url": self.mailu_url.text().strip() or None,
+            "public_ip": self.public_ip.text().strip() or None,
         }
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 # --- provisioning, live ------------------------------------------------------------------------
