@@ -255,6 +255,43 @@ def test_preflight_fails_clearly_when_docker_is_absent_and_not_installable(
     assert sshd.apt_calls() == []
 
 
+def test_a_user_with_passwordless_sudo_provisions_through_sudo(
+    container: Container,
+    owner: Actor,
+    mx1: str,
+    sshd: SshdServer,
+    remote_dir: Path,
+    mailu: MailuServer,
+) -> None:
+    sshd.pretend_login(uid=1000, sudo=True)  # like `ubuntu` on a cloud image
+    result = _provision(container, owner, remote_dir, mailu)
+    assert result.steps == ALL_DONE  # type: ignore[attr-defined]
+    calls = sshd.sudo_calls()
+    folder = str(remote_dir)
+    assert f"mkdir -p -m 700 {folder}" in calls
+    assert any(c.startswith("chown ") and c.endswith(folder) for c in calls)
+    assert "hostnamectl set-hostname mail.client.test" in calls
+    assert "docker compose -p mailu up -d" in calls
+    assert sshd.apt_calls() == []  # Docker was there already
+
+
+def test_a_user_without_root_access_is_stopped_in_preflight(
+    container: Container,
+    owner: Actor,
+    mx1: str,
+    sshd: SshdServer,
+    remote_dir: Path,
+    mailu: MailuServer,
+) -> None:
+    sshd.pretend_login(uid=1000, sudo=False)
+    with pytest.raises(ExternalServiceError, match="not root and has no passwordless sudo") as err:
+        _provision(container, owner, remote_dir, mailu)
+    assert "log in as root, or give" in err.value.message
+    assert container.servers.get(owner, "mx1").steps["preflight"] == "failed"
+    assert "compose -p mailu up -d" not in sshd.docker_calls()
+    assert not (remote_dir / "mailu.env").exists()
+
+
 @pytest.mark.parametrize("uid", [0, 1000], ids=["root", "passwordless-sudo"])
 def test_a_missing_docker_is_installed_then_found_on_resume(
     container: Container,

@@ -117,6 +117,7 @@ SUDO_STANDIN = r"""#!/bin/sh
 dir="$(dirname "$0")/.."
 [ "$1" = -n ] && shift
 if [ ! -f "$dir/sudo-ok" ]; then echo "sudo: a password is required" >&2; exit 1; fi
+echo "$*" >> "$dir/sudo-calls.log"
 exec "$@"
 """
 
@@ -170,6 +171,11 @@ class SshdServer:
             path.chmod(0o755)
         (self.directory / "docker-standin").write_text(DOCKER_STANDIN)
 
+    def sudo_calls(self) -> list[str]:
+        """Every command run through the stand-in `sudo -n`, oldest first."""
+        log = self.directory / "sudo-calls.log"
+        return log.read_text().splitlines() if log.exists() else []
+
     def apt_calls(self) -> list[str]:
         """Every `apt-get ...` command line the stand-in ran, oldest first."""
         log = self.directory / "apt-calls.log"
@@ -194,7 +200,7 @@ class SshdServer:
         pretended login); the docker stand-in is put back."""
         for name in (
             "compose-running", "compose-fail", "hostname", "docker-calls.log", "apt-calls.log",
-            "uid", "sudo-ok",
+            "uid", "sudo-ok", "sudo-calls.log",
         ):  # fmt: skip
             (self.directory / name).unlink(missing_ok=True)
         for name in ("id", "sudo", "apt-get", "apt-cache", *BROKEN_TOOLS):

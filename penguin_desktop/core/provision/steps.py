@@ -88,6 +88,7 @@ class Remote:
     dns: ResolverConfig = field(default_factory=ResolverConfig)
     warnings: list[str] = field(default_factory=list)
     _mailu: MailuClient | None = field(default=None, repr=False)
+    _admin: str | None = field(default=None, repr=False)
 
     def run(self, command: str, timeout: float = 120.0, stdin: str = "") -> CommandResult:
         """Run and log the command, its output streamed to the log line by line."""
@@ -103,6 +104,16 @@ class Remote:
     @property
     def dir(self) -> str:
         return shlex.quote(self.plan.mailu_dir)
+
+    def as_admin(self, command: str) -> str:
+        """`command` run as root: as it is when logged in as root, through `sudo -n` for a
+        user with passwordless sudo (e.g. `ubuntu` on cloud images)."""
+        if self._admin is None:
+            prefix = _sudo(self)
+            if prefix is None:
+                raise ExternalServiceError(_NOT_ADMIN.format(user=self.conn.target.user))
+            self._admin = prefix
+        return self._admin + command
 
     def mailu(self) -> MailuClient:
         if self._mailu is None:
@@ -152,9 +163,10 @@ class Preflight:
             problems.append(
                 "ports already in use: " + ", ".join(map(str, busy)) + " (stop what listens there)"
             )
+        admin = _sudo(remote) is not None
         missing = _docker_missing(remote)
         if missing:
-            why_not = _why_not_installable(remote, os_id)
+            why_not = _why_not_installable(remote, os_id) if admin else "no root access"
             if why_not is None:
                 remote.log(f"  {missing}: the next step installs it with apt-get")
             else:
@@ -164,10 +176,16 @@ class Preflight:
                     "install/ — on Ubuntu 24.04 `apt-get install docker.io docker-compose-v2`), "
                     "then run provisioning again"
                 )
+        if not admin:
+            problems.append(_NOT_ADMIN.format(user=remote.conn.target.user))
         if problems:
             raise ExternalServiceError("; ".join(problems))
         remote.log(f"  {os_id}, {cpus} CPUs, {mem} MiB RAM, {disk} GiB free, ports free")
-        made = remote.run(f"mkdir -p -m 700 {remote.dir} && touch {remote.dir}/{PREFLIGHT_MARK}")
+        owner = remote.as_admin(f'chown "$(id -u):$(id -g)" {remote.dir}')
+        made = remote.run(
+            f"{remote.as_admin(f'mkdir -p -m 700 {remote.dir}')} && {owner} && "
+            f"touch {remote.dir}/{PREFLIGHT_MARK}"
+        )
         if not made.ok:
             raise ExternalServiceError(f"cannot create {remote.plan.mailu_dir}: {made.output}")
 
@@ -179,6 +197,12 @@ def _docker_missing(remote: Remote) -> str | None:
     if not remote.quiet("docker compose version").ok:
         return "Docker Compose v2 is missing (`docker compose version` fails)"
     return None
+
+
+_NOT_ADMIN = (
+    "{user} is not root and has no passwordless sudo, and installing MailU needs root (host "
+    "name, Docker, the MailU directory): log in as root, or give {user} passwordless sudo"
+)
 
 
 def _sudo(remote: Remote) -> str | None:
@@ -196,11 +220,6 @@ def _why_not_installable(remote: Remote, os_id: str) -> str | None:
         return f"{os_id or 'this OS'} is not Debian or Ubuntu"
     if not remote.quiet("command -v apt-get").ok:
         return "apt-get is not available"
-    if _sudo(remote) is None:
-        return (
-            f"{remote.conn.target.user} is not root and has no passwordless sudo; "
-            "log in as root or install it as root"
-        )
     return None
 
 
@@ -252,15 +271,8 @@ class InstallDocker:
         return _docker_missing(remote) is None
 
     def apply(self, remote: Remote) -> None:
-        sudo = _sudo(remote)
-        if sudo is None:
-            raise ExternalServiceError(
-                f"{remote.conn.target.user} is not root and has no passwordless sudo: install "
-                "Docker Engine with the Compose v2 plugin as root, then run provisioning again"
-            )
-        result = remote.run(
-            f"sh -s -- {shlex.quote(sudo.strip())}", timeout=1800, stdin=INSTALL_DOCKER
-        )
+        sudo = remote.as_admin("").strip()
+        result = remote.run(f"sh -s -- {shlex.quote(sudo)}", timeout=1800, stdin=INSTALL_DOCKER)
         if not result.ok:
             raise ExternalServiceError(
                 f"installing Docker exited with {result.exit_code}; the log above has apt-get's "
@@ -276,7 +288,9 @@ class Hostname:
         return remote.quiet("hostnamectl --static").stdout.strip() == remote.plan.hostname
 
     def apply(self, remote: Remote) -> None:
-        result = remote.run(f"hostnamectl set-hostname {shlex.quote(remote.plan.hostname)}")
+        result = remote.run(
+            remote.as_admin(f"hostnamectl set-hostname {shlex.quote(remote.plan.hostname)}")
+        )
         if not result.ok:
             raise ExternalServiceError(result.output or f"exit code {result.exit_code}")
 
@@ -404,11 +418,13 @@ class ComposeUp:
     name, title = "compose-up", "Start MailU (docker compose up -d)"
 
     def check(self, remote: Remote) -> bool:
-        running = remote.quiet(f"cd {remote.dir} && {COMPOSE} ps --services --status running")
+        running = remote.quiet(
+            f"cd {remote.dir} && {remote.as_admin(COMPOSE)} ps --services --status running"
+        )
         return running.ok and {"admin", "front"} <= set(running.stdout.split())
 
     def apply(self, remote: Remote) -> None:
-        result = remote.run(f"cd {remote.dir} && {COMPOSE} up -d", timeout=1800)
+        result = remote.run(f"cd {remote.dir} && {remote.as_admin(COMPOSE)} up -d", timeout=1800)
         if not result.ok:
             raise ExternalServiceError(
                 f"docker compose up exited with {result.exit_code}:\n{result.output}"
