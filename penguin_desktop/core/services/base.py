@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session
 from penguin_desktop.core.audit import trail
 from penguin_desktop.core.audit.trail import AuditRecord
 from penguin_desktop.core.auth.permissions import MATRIX, Permission, Scope, allows
-from penguin_desktop.core.errors import NotFoundError, PermissionDenied, ValidationError
+from penguin_desktop.core.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDenied,
+    ValidationError,
+)
 from penguin_desktop.core.models import Actor, Outcome, Role
 from penguin_desktop.core.store.database import Database
 from penguin_desktop.core.store.tables import MembershipRow, UserRow, WorkspaceRow
@@ -231,6 +236,19 @@ class Service:
         if row is None:
             raise NotFoundError(f"no {what} in {ws.name!r}")
         return ws, row
+
+    @staticmethod
+    def _ensure_unused(
+        session: Session, model: type[R], key: str, value: str, workspace_id: int, taken: str
+    ) -> None:
+        """Refuse a second row of `model` whose `key` is `value` in the workspace: `taken`
+        says so in words."""
+        column: Any = getattr(model, key)
+        found = session.execute(
+            select(column).where(model.workspace_id == workspace_id, column == value)
+        ).first()
+        if found is not None:
+            raise ConflictError(taken)
 
     @staticmethod
     def _user_by_email(session: Session, email: str) -> UserRow:

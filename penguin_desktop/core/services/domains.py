@@ -41,7 +41,6 @@ from penguin_desktop.core.dns.records import (
 )
 from penguin_desktop.core.dns.resolver import ENV_NAMESERVER, ResolverConfig
 from penguin_desktop.core.errors import (
-    ConflictError,
     NotFoundError,
     ValidationError,
 )
@@ -896,25 +895,13 @@ class DomainService(Service):
             row.created_at,
         )
 
-    @staticmethod
-    def _ensure_free(session: Session, workspace_id: int, name: str) -> None:
-        taken = session.execute(
-            select(SendingDomainRow.id).where(
-                SendingDomainRow.workspace_id == workspace_id, SendingDomainRow.name == name
-            )
-        ).scalar_one_or_none()
-        if taken is not None:
-            raise ConflictError(f"{display_domain(name)} is already a sending domain here")
+    def _ensure_free(self, session: Session, workspace_id: int, name: str) -> None:
+        taken = f"{display_domain(name)} is already a sending domain here"
+        self._ensure_unused(session, SendingDomainRow, "name", name, workspace_id, taken)
 
-    @staticmethod
-    def _ensure_provider_free(session: Session, workspace_id: int, name: str) -> None:
-        taken = session.execute(
-            select(DnsProviderRow.id).where(
-                DnsProviderRow.workspace_id == workspace_id, DnsProviderRow.name == name
-            )
-        ).scalar_one_or_none()
-        if taken is not None:
-            raise ConflictError(f"a DNS provider named {name!r} already exists here")
+    def _ensure_provider_free(self, session: Session, workspace_id: int, name: str) -> None:
+        taken = f"a DNS provider named {name!r} already exists here"
+        self._ensure_unused(session, DnsProviderRow, "name", name, workspace_id, taken)
 
     @staticmethod
     def _provider_row(session: Session, workspace_id: int, name: str) -> DnsProviderRow:

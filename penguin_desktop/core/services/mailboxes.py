@@ -561,12 +561,6 @@ class MailboxService(Service):
             f"mailbox {email!r}", writable,
         )  # fmt: skip
 
-    @staticmethod
-    def _ensure_free(session: Session, workspace_id: int, email: str) -> None:
-        taken = session.execute(
-            select(MailboxRow.id).where(
-                MailboxRow.workspace_id == workspace_id, MailboxRow.email == email
-            )
-        ).scalar_one_or_none()
-        if taken is not None:
-            raise ConflictError(f"mailbox {email} already exists in this workspace")
+    def _ensure_free(self, session: Session, workspace_id: int, email: str) -> None:
+        taken = f"mailbox {email} already exists in this workspace"
+        self._ensure_unused(session, MailboxRow, "email", email, workspace_id, taken)

@@ -1265,15 +1265,9 @@ class ServerService(Service):
             session, actor, ServerRow, "name", name, workspace, permission, what, writable
         )
 
-    @staticmethod
-    def _ensure_free(session: Session, workspace_id: int, name: str) -> None:
-        taken = session.execute(
-            select(ServerRow.name).where(
-                ServerRow.workspace_id == workspace_id, ServerRow.name == name
-            )
-        ).scalar_one_or_none()
-        if taken is not None:
-            raise ConflictError(f"a server named {taken!r} already exists in this workspace")
+    def _ensure_free(self, session: Session, workspace_id: int, name: str) -> None:
+        taken = f"a server named {name!r} already exists in this workspace"
+        self._ensure_unused(session, ServerRow, "name", name, workspace_id, taken)
 
 
 _ENV_MARK = "--penguin-dot-env--"
