@@ -33,12 +33,13 @@ from sqlalchemy import select
 
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
-from penguin_desktop.core.audit import trail
 from penguin_desktop.core.audit.export import ExportFormat
+from penguin_desktop.core.audit.models import AuditFilter
 from penguin_desktop.core.audit.query import HEADERS
-from penguin_desktop.core.audit.trail import AuditRecord
-from penguin_desktop.core.models import Actor, AuditFilter, Face, Outcome
-from penguin_desktop.core.store.tables import AuditHeadRow
+from penguin_desktop.core.platform.audit import trail
+from penguin_desktop.core.platform.audit.trail import AuditRecord
+from penguin_desktop.core.platform.models import Actor, Face, Outcome
+from penguin_desktop.core.platform.store.tables import AuditHeadRow
 
 EXPORT_TARGET_S = 10.0
 VERIFY_TARGET_S = 5.0

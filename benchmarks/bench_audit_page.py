@@ -31,14 +31,14 @@ from PySide6.QtCore import QModelIndex
 
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
-from penguin_desktop.core.audit import trail
-from penguin_desktop.core.audit.trail import AuditRecord
-from penguin_desktop.core.models import Actor, Face
-from penguin_desktop.ui import theme
-from penguin_desktop.ui.app import application
-from penguin_desktop.ui.models.audit_model import AuditTableModel
-from penguin_desktop.ui.pages.audit import AuditPage
-from penguin_desktop.ui.state import AppState
+from penguin_desktop.core.platform.audit import trail
+from penguin_desktop.core.platform.audit.trail import AuditRecord
+from penguin_desktop.core.platform.models import Actor, Face
+from penguin_desktop.ui.audit.model import AuditTableModel
+from penguin_desktop.ui.audit.page import AuditPage
+from penguin_desktop.ui.shell import theme
+from penguin_desktop.ui.shell.app import application
+from penguin_desktop.ui.shell.state import AppState
 
 BASELINE_MS = 300.0
 BATCH = 50_000

@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from penguin_desktop.core.dns.checks import run_checks
-from penguin_desktop.core.dns.dkim import generate_key
-from penguin_desktop.core.dns.records import DkimSelector, DomainSpec
-from penguin_desktop.core.dns.resolver import ResolverConfig
+from penguin_desktop.core.domains.dns.checks import run_checks
+from penguin_desktop.core.domains.dns.dkim import generate_key
+from penguin_desktop.core.domains.dns.records import DkimSelector, DomainSpec
+from penguin_desktop.core.domains.dns.resolver import ResolverConfig
 from tests.servers.bind import running_bind, zone_file
 from tests.servers.dns_zones import txt
 

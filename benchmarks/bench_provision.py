@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
-from penguin_desktop.core.models import Face
+from penguin_desktop.core.platform.models import Face
 from tests.servers.mailu import running_mailu
 from tests.servers.sshd import running_sshd
 

@@ -17,10 +17,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
-from penguin_desktop.core.models import Face, SecretKind
-from penguin_desktop.core.secrets.backend import BackendKind
-from penguin_desktop.core.secrets.file_store import EncryptedFileStore
-from penguin_desktop.core.secrets.vault import VaultConfig
+from penguin_desktop.core.platform.models import Face
+from penguin_desktop.core.secrets.backends.base import BackendKind
+from penguin_desktop.core.secrets.backends.file_store import EncryptedFileStore
+from penguin_desktop.core.secrets.backends.vault import VaultConfig
+from penguin_desktop.core.secrets.models import SecretKind
 from tests.servers.vault import running_vault
 
 MASTER = "Master-of-secrets-2026"

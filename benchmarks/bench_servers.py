@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
-from penguin_desktop.core.models import Face, Health
+from penguin_desktop.core.platform.models import Face
+from penguin_desktop.core.servers.models import Health
 from tests.servers.sshd import running_sshd
 
 TARGET_S = 10.0

@@ -1,7 +1,7 @@
 """Console cold start: process start to an interactive main window (target: under 1.5 s).
 
 Prepares an initialized data directory (an owner and a few workspaces), then launches fresh
-Python processes that run the real start-up path, `penguin_desktop.ui.app.run`, offscreen,
+Python processes that run the real start-up path, `penguin_desktop.ui.shell.app.run`, offscreen,
 signing in with PENGUIN_USER / PENGUIN_PASSWORD. Each child prints a line as soon as the main
 window is shown and the event loop is running, and quits. The figure is the median wall time
 from spawning the process to reading that line, as seen by this parent.
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
-from penguin_desktop.core.models import Face
+from penguin_desktop.core.platform.models import Face
 
 BASELINE_MS = 1500.0
 OWNER = "owner@bench.example"
@@ -37,7 +37,7 @@ from PySide6.QtWidgets import QApplication
 t1 = time.perf_counter()
 import penguin_desktop.container
 t2 = time.perf_counter()
-from penguin_desktop.ui import app
+from penguin_desktop.ui.shell import app
 t3 = time.perf_counter()
 
 def shown(window):

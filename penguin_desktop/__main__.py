@@ -11,7 +11,7 @@ def run() -> None:
 
         main()
     else:
-        from penguin_desktop.ui.app import main as gui_main
+        from penguin_desktop.ui.shell.app import main as gui_main
 
         sys.exit(gui_main())
 

@@ -6,21 +6,21 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from penguin_desktop.config import Settings
-from penguin_desktop.core.jobs.locks import ResourceLocks
-from penguin_desktop.core.services.audit import AuditService
-from penguin_desktop.core.services.auth import AuthService
-from penguin_desktop.core.services.members import MemberService
-from penguin_desktop.core.services.users import UserService
-from penguin_desktop.core.services.workspaces import WorkspaceService
-from penguin_desktop.core.store.database import Database, open_database
+from penguin_desktop.core.accounts.auth import AuthService
+from penguin_desktop.core.accounts.members import MemberService
+from penguin_desktop.core.accounts.users import UserService
+from penguin_desktop.core.accounts.workspaces import WorkspaceService
+from penguin_desktop.core.audit.service import AuditService
+from penguin_desktop.core.platform.jobs.locks import ResourceLocks
+from penguin_desktop.core.platform.store.database import Database, open_database
 
 if TYPE_CHECKING:
-    from penguin_desktop.core.secrets.stores import MasterPassword, SecretStores
-    from penguin_desktop.core.services.domain_attach import DomainAttachService
-    from penguin_desktop.core.services.domains import DomainService
-    from penguin_desktop.core.services.mailboxes import MailboxService
-    from penguin_desktop.core.services.secrets import SecretService
-    from penguin_desktop.core.services.servers import ServerService
+    from penguin_desktop.core.domains.service import DomainService
+    from penguin_desktop.core.mailboxes.service import MailboxService
+    from penguin_desktop.core.secrets.backends.stores import MasterPassword, SecretStores
+    from penguin_desktop.core.secrets.service import SecretService
+    from penguin_desktop.core.servers.attach import DomainAttachService
+    from penguin_desktop.core.servers.service import ServerService
 
 
 class Container:
@@ -57,7 +57,7 @@ class Container:
     @cached_property
     def stores(self) -> SecretStores:
         # Imported on first use: keyring, httpx and the Vault client cost ~0.2 s at start-up.
-        from penguin_desktop.core.secrets.stores import SecretStores
+        from penguin_desktop.core.secrets.backends.stores import SecretStores
 
         if self._master_password is None:
             return SecretStores(self.settings.data_dir)
@@ -67,8 +67,9 @@ class Container:
     def secrets(self) -> SecretService:
         # Importing the rotation procedures registers them (SSH keys, SMTP passwords); they get
         # this container through the secret service to reach the server and mailbox services.
-        import penguin_desktop.core.services.rotations  # noqa: F401
-        from penguin_desktop.core.services.secrets import SecretService
+        import penguin_desktop.core.mailboxes.rotation
+        import penguin_desktop.core.servers.rotation  # noqa: F401
+        from penguin_desktop.core.secrets.service import SecretService
 
         return SecretService(self.db, self.stores, services=self)
 
@@ -76,7 +77,7 @@ class Container:
     def domains(self) -> DomainService:
         # Imported on first use like the secrets: dnspython, httpx and cryptography are not
         # needed to open the window.
-        from penguin_desktop.core.services.domains import DomainService
+        from penguin_desktop.core.domains.service import DomainService
 
         return DomainService(self.db, self.secrets)
 
@@ -88,19 +89,19 @@ class Container:
     @cached_property
     def servers(self) -> ServerService:
         # paramiko is imported on first use, like the secrets.
-        from penguin_desktop.core.services.servers import ServerService
+        from penguin_desktop.core.servers.service import ServerService
 
         return ServerService(self.db, self.secrets, self.locks)
 
     @cached_property
     def domain_attach(self) -> DomainAttachService:
-        from penguin_desktop.core.services.domain_attach import DomainAttachService
+        from penguin_desktop.core.servers.attach import DomainAttachService
 
         return DomainAttachService(self.domains, self.servers)
 
     @cached_property
     def mailboxes(self) -> MailboxService:
-        from penguin_desktop.core.services.mailboxes import MailboxService
+        from penguin_desktop.core.mailboxes.service import MailboxService
 
         return MailboxService(self.db, self.secrets, self.servers)
 

@@ -11,7 +11,7 @@ import pytest
 
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
-from penguin_desktop.core.models import Actor, Face, Role
+from penguin_desktop.core.platform.models import Actor, Face, Role
 from tests.servers.bind import BindServer, running_bind
 from tests.servers.common import unavailable
 from tests.servers.dns_zones import zones_under_test

@@ -21,7 +21,7 @@ from penguin_desktop.cli.commands.user import login_activity, user
 from penguin_desktop.cli.commands.workspace import workspace
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.state import CliState
-from penguin_desktop.core.errors import PenguinError
+from penguin_desktop.core.platform.errors import PenguinError
 
 INTERNAL_ERROR = 1
 logger = logging.getLogger("penguin_desktop.cli")

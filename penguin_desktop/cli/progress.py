@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from penguin_desktop.cli.state import CliState
-from penguin_desktop.core.jobs import JobContext
+from penguin_desktop.core.platform.jobs import JobContext
 
 
 @contextmanager

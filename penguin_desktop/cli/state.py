@@ -11,8 +11,8 @@ import click
 from penguin_desktop import log
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
-from penguin_desktop.core.errors import AuthenticationError, ValidationError
-from penguin_desktop.core.models import Actor, Face
+from penguin_desktop.core.platform.errors import AuthenticationError, ValidationError
+from penguin_desktop.core.platform.models import Actor, Face
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from penguin_desktop.core.dns import dkim
+from penguin_desktop.core.domains.dns import dkim
 from tests.cli.conftest import Penguin
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from penguin_desktop.core.mailu.client import MailuClient
+from penguin_desktop.core.servers.mailu import MailuClient
 from tests.cli.conftest import AddUser, Penguin
 from tests.conftest import MASTER_PASSWORD
 from tests.servers.mailu import MailuServer, running_mailu

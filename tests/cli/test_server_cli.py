@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from penguin_desktop.core.mailu.client import MailuClient
-from penguin_desktop.core.providers.hostwinds import ENV_API
-from penguin_desktop.core.ssh.keys import generate_ed25519
+from penguin_desktop.core.servers.mailu import MailuClient
+from penguin_desktop.core.servers.ssh.keys import generate_ed25519
+from penguin_desktop.core.servers.vps.hostwinds import ENV_API
 from tests.cli.conftest import Penguin
 from tests.conftest import MASTER_PASSWORD
 from tests.servers.common import free_port

@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 
 from penguin_desktop.container import Container
-from penguin_desktop.core.auth.permissions import MATRIX, Permission, matrix_markdown
-from penguin_desktop.core.errors import (
+from penguin_desktop.core.audit.models import AuditFilter
+from penguin_desktop.core.platform.errors import (
     ConflictError,
     NotFoundError,
     PermissionDenied,
     ValidationError,
 )
-from penguin_desktop.core.models import Actor, AuditFilter, Outcome, Role
+from penguin_desktop.core.platform.models import Actor, Outcome, Role
+from penguin_desktop.core.platform.permissions import MATRIX, Permission, matrix_markdown
 from tests.conftest import add_user
 
 README = Path(__file__).resolve().parents[2] / "README.md"

@@ -14,13 +14,14 @@ from pypdf import PdfReader
 from sqlalchemy import delete, text, update
 
 from penguin_desktop.container import Container
-from penguin_desktop.core.audit import trail
 from penguin_desktop.core.audit.export import ExportFormat
-from penguin_desktop.core.audit.trail import AuditRecord
-from penguin_desktop.core.errors import Cancelled, PermissionDenied, ValidationError
-from penguin_desktop.core.jobs import JobContext
-from penguin_desktop.core.models import Actor, AuditFilter, Role
-from penguin_desktop.core.store.tables import AuditEventRow, AuditHeadRow
+from penguin_desktop.core.audit.models import AuditFilter
+from penguin_desktop.core.platform.audit import trail
+from penguin_desktop.core.platform.audit.trail import AuditRecord
+from penguin_desktop.core.platform.errors import Cancelled, PermissionDenied, ValidationError
+from penguin_desktop.core.platform.jobs import JobContext
+from penguin_desktop.core.platform.models import Actor, Role
+from penguin_desktop.core.platform.store.tables import AuditEventRow, AuditHeadRow
 from tests.conftest import add_user
 
 
@@ -117,7 +118,7 @@ def test_verify_detects_reordered_entries(
 def test_an_entry_replaced_with_a_rehashed_forgery_breaks_the_next_link(
     container: Container, owner: Actor, history: Actor
 ) -> None:
-    from penguin_desktop.core.audit.chain import CHAINED_COLUMNS, entry_hash
+    from penguin_desktop.core.platform.audit.chain import CHAINED_COLUMNS, entry_hash
 
     with container.db.write() as session:
         row = session.get(AuditEventRow, 5)
@@ -162,7 +163,7 @@ def test_any_history_verifies_and_any_edit_is_caught(
     victim: int,
 ) -> None:
     from penguin_desktop.config import Settings
-    from penguin_desktop.core.models import Face
+    from penguin_desktop.core.platform.models import Face
 
     tmp = tmp_path_factory.mktemp("chain")
     container = Container(Settings(data_dir=tmp, db_url=f"sqlite:///{tmp / 'w.db'}"))

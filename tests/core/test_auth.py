@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import update
 
 from penguin_desktop.container import Container
-from penguin_desktop.core.auth.passwords import check_policy
-from penguin_desktop.core.errors import (
+from penguin_desktop.core.accounts.passwords import check_policy
+from penguin_desktop.core.audit.models import AuditFilter
+from penguin_desktop.core.platform.errors import (
     AccountLockedError,
     AuthenticationError,
     ConflictError,
@@ -17,8 +18,8 @@ from penguin_desktop.core.errors import (
     PermissionDenied,
     ValidationError,
 )
-from penguin_desktop.core.models import Actor, AuditFilter, Face, Role
-from penguin_desktop.core.store.tables import UserRow, utcnow
+from penguin_desktop.core.platform.models import Actor, Face, Role
+from penguin_desktop.core.platform.store.tables import UserRow, utcnow
 from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD, USER_PASSWORD, add_user
 
 

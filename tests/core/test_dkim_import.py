@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from penguin_desktop.core.dns import dkim
+from penguin_desktop.core.domains.dns import dkim
 
 PAIR = dkim.generate_key(2048)
 B64 = PAIR.public_b64

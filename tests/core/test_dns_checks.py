@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from penguin_desktop.core.dns import blacklists
-from penguin_desktop.core.dns.checks import run_checks
-from penguin_desktop.core.dns.findings import DomainReport, Severity
-from penguin_desktop.core.dns.records import DkimSelector, DomainSpec
-from penguin_desktop.core.dns.resolver import ResolverConfig
-from penguin_desktop.core.errors import Cancelled
+from penguin_desktop.core.domains.dns import blacklists
+from penguin_desktop.core.domains.dns.checks import run_checks
+from penguin_desktop.core.domains.dns.findings import DomainReport, Severity
+from penguin_desktop.core.domains.dns.records import DkimSelector, DomainSpec
+from penguin_desktop.core.domains.dns.resolver import ResolverConfig
+from penguin_desktop.core.platform.errors import Cancelled
 from tests.servers.bind import BindServer
 from tests.servers.dns_stub import broken_dns
 from tests.servers.dns_zones import BLOCKLISTS, LISTED_IP, REPORTS, SERVER_IP, good_key

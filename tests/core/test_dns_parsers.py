@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from penguin_desktop.core.dns.dmarc import DmarcSyntaxError, parse_dmarc
-from penguin_desktop.core.dns.findings import (
+from penguin_desktop.core.domains.dns.dmarc import DmarcSyntaxError, parse_dmarc
+from penguin_desktop.core.domains.dns.findings import (
     Category,
     DomainReport,
     Finding,
@@ -20,10 +20,10 @@ from penguin_desktop.core.dns.findings import (
     report_to_json,
     score,
 )
-from penguin_desktop.core.dns.records import DomainSpec, build_spf
-from penguin_desktop.core.dns.spf import SpfSyntaxError, parse_spf
-from penguin_desktop.core.dns.spf_macros import MacroContext
-from penguin_desktop.core.dns.spf_macros import expand as expand_macros
+from penguin_desktop.core.domains.dns.records import DomainSpec, build_spf
+from penguin_desktop.core.domains.dns.spf import SpfSyntaxError, parse_spf
+from penguin_desktop.core.domains.dns.spf_macros import MacroContext
+from penguin_desktop.core.domains.dns.spf_macros import expand as expand_macros
 
 label = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
 domain = st.builds(
@@ -98,7 +98,8 @@ def test_merged_spf_keeps_every_existing_term_and_covers_every_server(
             t.name == "ip4"
             and t.qualifier == "+"
             and t.value
-            and addr in ipaddress.ip_network(f"{t.value}/{t.cidr4 or 32}", strict=False)
+            and addr
+            in ipaddress.ip_network(f"{t.value}/{32 if t.cidr4 is None else t.cidr4}", strict=False)
             for t in merged.mechanisms()
         )
     assert merged.all_term is not None and merged.all_term.qualifier == "-"

@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from penguin_desktop.core.dns.names import display_domain, normalize_domain
-from penguin_desktop.core.dns.resolver import Answer, DnsClient, ResolverConfig, Status
-from penguin_desktop.core.errors import ValidationError
+from penguin_desktop.core.domains.dns.names import display_domain, normalize_domain
+from penguin_desktop.core.domains.dns.resolver import Answer, DnsClient, ResolverConfig, Status
+from penguin_desktop.core.platform.errors import ValidationError
 from tests.servers.bind import BindServer
 from tests.servers.dns_stub import broken_dns
 

@@ -9,8 +9,13 @@ from collections.abc import Iterator
 import pytest
 
 from penguin_desktop.container import Container
-from penguin_desktop.core.errors import AuthenticationError, PermissionDenied, ValidationError
-from penguin_desktop.core.models import Actor, AuditFilter, Role
+from penguin_desktop.core.audit.models import AuditFilter
+from penguin_desktop.core.platform.errors import (
+    AuthenticationError,
+    PermissionDenied,
+    ValidationError,
+)
+from penguin_desktop.core.platform.models import Actor, Role
 from tests.conftest import add_user
 from tests.servers.mailu import MailuServer, running_mailu
 from tests.servers.sshd import SshdServer

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from penguin_desktop.container import Container
-from penguin_desktop.core.errors import PermissionDenied, ValidationError
-from penguin_desktop.core.models import Actor, AuditFilter
+from penguin_desktop.core.audit.models import AuditFilter
+from penguin_desktop.core.platform.errors import PermissionDenied, ValidationError
+from penguin_desktop.core.platform.models import Actor
 from tests.conftest import add_user
 
 

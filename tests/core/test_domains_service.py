@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 
 from penguin_desktop.container import Container
-from penguin_desktop.core.dns.resolver import ResolverConfig
-from penguin_desktop.core.errors import (
+from penguin_desktop.core.audit.models import AuditFilter
+from penguin_desktop.core.domains.dns.resolver import ResolverConfig
+from penguin_desktop.core.domains.models import ProviderKind
+from penguin_desktop.core.domains.providers.base import read_dns
+from penguin_desktop.core.platform.errors import (
     Cancelled,
     ConflictError,
     ExternalServiceError,
@@ -18,9 +21,8 @@ from penguin_desktop.core.errors import (
     PermissionDenied,
     ValidationError,
 )
-from penguin_desktop.core.jobs import JobContext
-from penguin_desktop.core.models import Actor, AuditFilter, ProviderKind, Role
-from penguin_desktop.core.providers.dns import read_dns
+from penguin_desktop.core.platform.jobs import JobContext
+from penguin_desktop.core.platform.models import Actor, Role
 from tests.conftest import add_user
 from tests.servers.bind import BindServer, reset_records
 from tests.servers.cloudflare import CloudflareServer, running_cloudflare

@@ -7,15 +7,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from penguin_desktop.core.errors import (
+from penguin_desktop.core.platform.errors import (
     AuthenticationError,
     Cancelled,
     ExternalServiceError,
     NotFoundError,
 )
-from penguin_desktop.core.jobs import JobContext
-from penguin_desktop.core.providers.hostwinds import ENV_API, HostwindsProvider, api_base
-from penguin_desktop.core.providers.vps import open_provider, wait_until_active
+from penguin_desktop.core.platform.jobs import JobContext
+from penguin_desktop.core.servers.vps.base import open_provider, wait_until_active
+from penguin_desktop.core.servers.vps.hostwinds import ENV_API, HostwindsProvider, api_base
 from tests.servers.common import free_port
 from tests.servers.hostwinds import HostwindsServer, running_hostwinds
 

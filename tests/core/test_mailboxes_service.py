@@ -9,14 +9,15 @@ from collections.abc import Iterator
 import pytest
 
 from penguin_desktop.container import Container
-from penguin_desktop.core.errors import (
+from penguin_desktop.core.audit.models import AuditFilter
+from penguin_desktop.core.platform.errors import (
     ConflictError,
     NotFoundError,
     PermissionDenied,
     ValidationError,
 )
-from penguin_desktop.core.mailu.client import MailuClient
-from penguin_desktop.core.models import Actor, AuditFilter, Role
+from penguin_desktop.core.platform.models import Actor, Role
+from penguin_desktop.core.servers.mailu import MailuClient
 from tests.conftest import add_user
 from tests.servers.mailu import MailuServer, running_mailu
 from tests.servers.sshd import SshdServer

@@ -7,14 +7,14 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from penguin_desktop.core.errors import (
+from penguin_desktop.core.platform.errors import (
     AuthenticationError,
     ConflictError,
     ExternalServiceError,
     NotFoundError,
     ValidationError,
 )
-from penguin_desktop.core.mailu.client import MailuClient
+from penguin_desktop.core.servers.mailu import MailuClient
 from tests.servers.common import free_port
 from tests.servers.mailu import MailuServer, running_mailu
 

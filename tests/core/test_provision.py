@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 
 from penguin_desktop.container import Container
-from penguin_desktop.core.dns.resolver import ENV_NAMESERVER, ResolverConfig
-from penguin_desktop.core.errors import Cancelled, ExternalServiceError, ValidationError
-from penguin_desktop.core.jobs import JobContext
-from penguin_desktop.core.models import Actor, AuditFilter, ServerStatus
-from penguin_desktop.core.provision.steps import reverse_dns_problem
+from penguin_desktop.core.audit.models import AuditFilter
+from penguin_desktop.core.domains.dns.resolver import ENV_NAMESERVER, ResolverConfig
+from penguin_desktop.core.platform.errors import Cancelled, ExternalServiceError, ValidationError
+from penguin_desktop.core.platform.jobs import JobContext
+from penguin_desktop.core.platform.models import Actor
+from penguin_desktop.core.servers.models import ServerStatus
+from penguin_desktop.core.servers.provision.steps import reverse_dns_problem
 from tests.servers.bind import BindServer
 from tests.servers.mailu import MailuServer, running_mailu
 from tests.servers.sshd import SshdServer

@@ -9,11 +9,18 @@ from collections.abc import Iterator
 import pytest
 
 from penguin_desktop.container import Container
-from penguin_desktop.core.errors import AuthenticationError, ExternalServiceError, ValidationError
-from penguin_desktop.core.mailu.client import MailuClient
-from penguin_desktop.core.models import Actor, AuditFilter, Health, SecretKind
-from penguin_desktop.core.ssh.client import SshConnection, SshTarget
-from penguin_desktop.core.ssh.keys import KeyPair, generate_ed25519, load_private_key
+from penguin_desktop.core.audit.models import AuditFilter
+from penguin_desktop.core.platform.errors import (
+    AuthenticationError,
+    ExternalServiceError,
+    ValidationError,
+)
+from penguin_desktop.core.platform.models import Actor
+from penguin_desktop.core.secrets.models import SecretKind
+from penguin_desktop.core.servers.mailu import MailuClient
+from penguin_desktop.core.servers.models import Health
+from penguin_desktop.core.servers.ssh.client import SshConnection, SshTarget
+from penguin_desktop.core.servers.ssh.keys import KeyPair, generate_ed25519, load_private_key
 from tests.servers.mailu import MailuServer, running_mailu
 from tests.servers.sshd import SshdServer, running_sshd
 

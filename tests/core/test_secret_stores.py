@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 from keyring.backends import fail, null
 
-from penguin_desktop.core.errors import (
+from penguin_desktop.core.platform.errors import (
     AuthenticationError,
     DatabaseError,
     ExternalServiceError,
     NotFoundError,
     ValidationError,
 )
-from penguin_desktop.core.secrets.file_store import EncryptedFileStore, KdfParams
-from penguin_desktop.core.secrets.keyring_store import KeyringStore, keyring_problem
-from penguin_desktop.core.secrets.vault import VaultCasConflict, VaultConfig, VaultStore
+from penguin_desktop.core.secrets.backends.file_store import EncryptedFileStore, KdfParams
+from penguin_desktop.core.secrets.backends.keyring_store import KeyringStore, keyring_problem
+from penguin_desktop.core.secrets.backends.vault import VaultCasConflict, VaultConfig, VaultStore
 from tests.servers.common import free_port
 from tests.servers.file_keyring import FileBackedKeyring
 from tests.servers.vault import VaultServer, running_vault

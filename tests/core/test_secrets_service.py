@@ -10,7 +10,8 @@ from sqlalchemy import text, update
 
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
-from penguin_desktop.core.errors import (
+from penguin_desktop.core.audit.models import AuditFilter
+from penguin_desktop.core.platform.errors import (
     AuthenticationError,
     Cancelled,
     ConflictError,
@@ -18,13 +19,15 @@ from penguin_desktop.core.errors import (
     PermissionDenied,
     ValidationError,
 )
-from penguin_desktop.core.jobs import JobContext
-from penguin_desktop.core.models import Actor, AuditFilter, Role, SecretKind
+from penguin_desktop.core.platform.jobs import JobContext
+from penguin_desktop.core.platform.models import Actor, Role
+from penguin_desktop.core.platform.store.tables import utcnow
 from penguin_desktop.core.secrets import rotation
-from penguin_desktop.core.secrets.backend import BackendKind
-from penguin_desktop.core.secrets.vault import VaultCasConflict, VaultConfig, VaultStore
-from penguin_desktop.core.services import secrets as secrets_service
-from penguin_desktop.core.store.tables import SecretRefRow, utcnow
+from penguin_desktop.core.secrets import service as secrets_service
+from penguin_desktop.core.secrets.backends.base import BackendKind
+from penguin_desktop.core.secrets.backends.vault import VaultCasConflict, VaultConfig, VaultStore
+from penguin_desktop.core.secrets.models import SecretKind
+from penguin_desktop.core.secrets.tables import SecretRefRow
 from tests.conftest import add_user
 from tests.servers.file_keyring import FileBackedKeyring
 from tests.servers.vault import VaultServer

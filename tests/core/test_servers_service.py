@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import update
 
 from penguin_desktop.container import Container
-from penguin_desktop.core.errors import (
+from penguin_desktop.core.audit.models import AuditFilter
+from penguin_desktop.core.platform.errors import (
     Cancelled,
     ConflictError,
     ExternalServiceError,
@@ -18,19 +19,14 @@ from penguin_desktop.core.errors import (
     PermissionDenied,
     ValidationError,
 )
-from penguin_desktop.core.jobs import JobContext
-from penguin_desktop.core.models import (
-    Actor,
-    AuditFilter,
-    Health,
-    Role,
-    SecretKind,
-    ServerStatus,
-)
-from penguin_desktop.core.providers.hostwinds import ENV_API
-from penguin_desktop.core.services.servers import mailu_version_from
-from penguin_desktop.core.ssh.keys import generate_ed25519, load_private_key
-from penguin_desktop.core.store.tables import ServerRow
+from penguin_desktop.core.platform.jobs import JobContext
+from penguin_desktop.core.platform.models import Actor, Role
+from penguin_desktop.core.secrets.models import SecretKind
+from penguin_desktop.core.servers.models import Health, ServerStatus
+from penguin_desktop.core.servers.service import mailu_version_from
+from penguin_desktop.core.servers.ssh.keys import generate_ed25519, load_private_key
+from penguin_desktop.core.servers.tables import ServerRow
+from penguin_desktop.core.servers.vps.hostwinds import ENV_API
 from tests.conftest import add_user
 from tests.servers.common import free_port
 from tests.servers.hostwinds import running_hostwinds

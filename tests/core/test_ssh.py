@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from penguin_desktop.core.errors import AuthenticationError, ExternalServiceError
-from penguin_desktop.core.ssh.client import SshConnection, SshTarget, probe_host_key
-from penguin_desktop.core.ssh.errors import HostKeyChanged, HostKeyNotAccepted
-from penguin_desktop.core.ssh.keys import fingerprint, generate_ed25519, load_private_key
+from penguin_desktop.core.platform.errors import AuthenticationError, ExternalServiceError
+from penguin_desktop.core.servers.ssh.client import SshConnection, SshTarget, probe_host_key
+from penguin_desktop.core.servers.ssh.errors import HostKeyChanged, HostKeyNotAccepted
+from penguin_desktop.core.servers.ssh.keys import fingerprint, generate_ed25519, load_private_key
 from tests.servers.common import free_port
 from tests.servers.sshd import SshdServer
 

@@ -11,10 +11,14 @@ from sqlalchemy import text
 
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
-from penguin_desktop.core.errors import DatabaseError, ExternalServiceError, ValidationError
-from penguin_desktop.core.models import Face
-from penguin_desktop.core.store import schema
-from penguin_desktop.core.store.database import _backup_sqlite, open_database
+from penguin_desktop.core.platform.errors import (
+    DatabaseError,
+    ExternalServiceError,
+    ValidationError,
+)
+from penguin_desktop.core.platform.models import Face
+from penguin_desktop.core.platform.store import schema
+from penguin_desktop.core.platform.store.database import _backup_sqlite, open_database
 from tests.servers.common import free_port
 
 
@@ -123,3 +127,19 @@ def test_unreachable_postgres_is_an_outside_service_failure() -> None:
 def test_unsupported_database_url_is_bad_input() -> None:
     with pytest.raises(ValidationError, match="unsupported database"):
         open_database("mysql://root@localhost/x")
+
+
+def test_every_capabilitys_tables_match_the_migrated_schema(tmp_path: Path) -> None:
+    """The tables live in each capability's folder; the migrations must create exactly them."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    import penguin_desktop.core.platform.store.migrations.env_tables  # noqa: F401
+    from penguin_desktop.core.platform.store.tables import Base
+
+    db = open_database(f"sqlite:///{tmp_path / 'w.db'}")
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    db.close()
+    assert differences == []

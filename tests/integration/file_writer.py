@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from penguin_desktop.core.secrets.file_store import EncryptedFileStore
+from penguin_desktop.core.secrets.backends.file_store import EncryptedFileStore
 
 
 def main() -> None:

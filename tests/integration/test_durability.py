@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from penguin_desktop.container import Container
-from penguin_desktop.core.models import Actor, AuditFilter
+from penguin_desktop.core.audit.models import AuditFilter
+from penguin_desktop.core.platform.models import Actor
 from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]

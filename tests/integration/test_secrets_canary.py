@@ -12,8 +12,8 @@ import keyring
 from click.testing import CliRunner
 
 from penguin_desktop.cli.main import cli
-from penguin_desktop.core.providers.hostwinds import ENV_API
-from penguin_desktop.core.ssh.keys import generate_ed25519
+from penguin_desktop.core.servers.ssh.keys import generate_ed25519
+from penguin_desktop.core.servers.vps.hostwinds import ENV_API
 from tests.cli.test_commands import _all_commands
 from tests.servers.bind import BindServer
 from tests.servers.dns_zones import SERVER_IP

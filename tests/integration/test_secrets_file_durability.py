@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from penguin_desktop.core.secrets.file_store import EncryptedFileStore, KdfParams
+from penguin_desktop.core.secrets.backends.file_store import EncryptedFileStore, KdfParams
 
 ROOT = Path(__file__).resolve().parents[2]
 MASTER = "Master-of-secrets-2026"

@@ -9,7 +9,7 @@ import sys
 
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
-from penguin_desktop.core.models import Face
+from penguin_desktop.core.platform.models import Face
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from penguin_desktop.core.dns.dkim import DkimKeyPair, generate_key
+from penguin_desktop.core.domains.dns.dkim import DkimKeyPair, generate_key
 from tests.servers.bind import zone_file
 
 SERVER_IP = "192.0.2.10"

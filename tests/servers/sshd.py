@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from penguin_desktop.core.ssh.keys import KeyPair, generate_ed25519
+from penguin_desktop.core.servers.ssh.keys import KeyPair, generate_ed25519
 from tests.servers.common import free_port
 
 SSHD = "/usr/sbin/sshd"

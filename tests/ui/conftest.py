@@ -15,10 +15,10 @@ from pytestqt.qtbot import QtBot
 
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
-from penguin_desktop.core.models import Actor, Face, Role
-from penguin_desktop.ui import theme
-from penguin_desktop.ui.main_window import MainWindow
-from penguin_desktop.ui.state import AppState
+from penguin_desktop.core.platform.models import Actor, Face, Role
+from penguin_desktop.ui.shell import theme
+from penguin_desktop.ui.shell.main_window import MainWindow
+from penguin_desktop.ui.shell.state import AppState
 
 PASSWORD = "correct horse battery staple"
 OWNER = "owner@agency.test"

@@ -4,8 +4,8 @@ batches through core's own `trail.append`, so verification still passes."""
 from __future__ import annotations
 
 from penguin_desktop.container import Container
-from penguin_desktop.core.audit import trail
-from penguin_desktop.core.audit.trail import AuditRecord
+from penguin_desktop.core.platform.audit import trail
+from penguin_desktop.core.platform.audit.trail import AuditRecord
 
 
 def seed_events(container: Container, count: int, batch: int = 50_000) -> None:

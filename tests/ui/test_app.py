@@ -14,10 +14,10 @@ from pytestqt.qtbot import QtBot
 
 import penguin_desktop.ui as ui_package
 from penguin_desktop.container import Container
-from penguin_desktop.core.errors import DatabaseError, ValidationError
-from penguin_desktop.core.models import Actor
-from penguin_desktop.ui import app, resources, single_instance
-from penguin_desktop.ui.errors import describe, show_error
+from penguin_desktop.core.platform.errors import DatabaseError, ValidationError
+from penguin_desktop.core.platform.models import Actor
+from penguin_desktop.ui.shell import app, resources, single_instance
+from penguin_desktop.ui.shell.errors import describe, show_error
 
 from .conftest import OWNER, PASSWORD
 
@@ -106,5 +106,5 @@ def test_the_gui_never_imports_the_store_or_sqlalchemy() -> None:
     package = Path(ui_package.__file__).resolve().parent
     for source in package.rglob("*.py"):
         text = source.read_text()
-        assert "core.store" not in text, source
+        assert "core.platform.store" not in text, source
         assert not re.search(r"^\s*(from|import) sqlalchemy", text, re.M), source

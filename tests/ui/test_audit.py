@@ -12,13 +12,14 @@ from pytestqt.qtbot import QtBot
 
 from penguin_desktop.container import Container
 from penguin_desktop.core.audit.export import ExportFormat
-from penguin_desktop.core.jobs import JobContext
-from penguin_desktop.core.models import Actor, AuditFilter, ExportResult, Role
-from penguin_desktop.ui.main_window import MainWindow
-from penguin_desktop.ui.models.audit_model import AuditTableModel
-from penguin_desktop.ui.pages.audit import AuditPage
-from penguin_desktop.ui.state import AppState
-from penguin_desktop.ui.workers import Job, JobRunner
+from penguin_desktop.core.audit.models import AuditFilter, ExportResult
+from penguin_desktop.core.platform.jobs import JobContext
+from penguin_desktop.core.platform.models import Actor, Role
+from penguin_desktop.ui.audit.model import AuditTableModel
+from penguin_desktop.ui.audit.page import AuditPage
+from penguin_desktop.ui.shell.main_window import MainWindow
+from penguin_desktop.ui.shell.state import AppState
+from penguin_desktop.ui.shell.workers import Job, JobRunner
 
 from .seed import seed_events
 

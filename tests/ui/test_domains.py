@@ -16,11 +16,13 @@ from pytestqt.qtbot import QtBot
 
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
-from penguin_desktop.core.dns.findings import Severity
-from penguin_desktop.core.dns.resolver import ResolverConfig
-from penguin_desktop.core.models import Actor, ProviderKind, Role
-from penguin_desktop.core.providers.dns import read_dns
-from penguin_desktop.ui.dialogs.domain_forms import (
+from penguin_desktop.core.domains.dns.findings import Severity
+from penguin_desktop.core.domains.dns.resolver import ResolverConfig
+from penguin_desktop.core.domains.models import ProviderKind
+from penguin_desktop.core.domains.providers.base import read_dns
+from penguin_desktop.core.platform.models import Actor, Role
+from penguin_desktop.ui.accounts.settings_page import SettingsPage
+from penguin_desktop.ui.domains.forms import (
     NOT_OURS,
     AddDomainDialog,
     AddProviderDialog,
@@ -29,9 +31,8 @@ from penguin_desktop.ui.dialogs.domain_forms import (
     FixPreviewDialog,
     RemoveProviderDialog,
 )
-from penguin_desktop.ui.main_window import MainWindow
-from penguin_desktop.ui.pages.domains import UNCHECKED, DomainsPage, ProvidersPanel
-from penguin_desktop.ui.pages.settings import SettingsPage
+from penguin_desktop.ui.domains.page import UNCHECKED, DomainsPage, ProvidersPanel
+from penguin_desktop.ui.shell.main_window import MainWindow
 from tests.servers.bind import BindServer, reset_records
 from tests.servers.dns_zones import (
     BLOCKLISTS,

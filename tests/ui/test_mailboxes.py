@@ -16,9 +16,9 @@ from pytestqt.qtbot import QtBot
 
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
-from penguin_desktop.core.mailu.client import MailuClient
-from penguin_desktop.core.models import Actor, Role
-from penguin_desktop.ui.dialogs.mailbox_forms import (
+from penguin_desktop.core.platform.models import Actor, Role
+from penguin_desktop.core.servers.mailu import MailuClient
+from penguin_desktop.ui.mailboxes.forms import (
     DEFAULT_QUOTA,
     AddAliasDialog,
     NewMailboxDialog,
@@ -27,8 +27,8 @@ from penguin_desktop.ui.dialogs.mailbox_forms import (
     RemoveAliasDialog,
     RemoveMailboxDialog,
 )
-from penguin_desktop.ui.main_window import MainWindow
-from penguin_desktop.ui.pages.mailboxes import MailboxesPage
+from penguin_desktop.ui.mailboxes.page import MailboxesPage
+from penguin_desktop.ui.shell.main_window import MainWindow
 from tests.servers.mailu import MailuServer, running_mailu
 from tests.servers.sshd import SshdServer
 

@@ -23,21 +23,23 @@ from pytestqt.qtbot import QtBot
 
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
-from penguin_desktop.core.models import Actor, AuditFilter, Role, SecretKind
+from penguin_desktop.core.audit.models import AuditFilter
+from penguin_desktop.core.platform.models import Actor, Role
 from penguin_desktop.core.secrets import rotation
-from penguin_desktop.core.secrets.backend import BackendKind
-from penguin_desktop.core.secrets.vault import VaultConfig
-from penguin_desktop.ui.dialogs.first_run import FirstRunDialog
-from penguin_desktop.ui.dialogs.master_password import MasterPasswordDialog
-from penguin_desktop.ui.dialogs.secret_forms import (
+from penguin_desktop.core.secrets.backends.base import BackendKind
+from penguin_desktop.core.secrets.backends.vault import VaultConfig
+from penguin_desktop.core.secrets.models import SecretKind
+from penguin_desktop.ui.accounts.first_run import FirstRunDialog
+from penguin_desktop.ui.secrets.forms import (
     DeleteSecretDialog,
     RevealDialog,
     SetSecretDialog,
 )
-from penguin_desktop.ui.main_window import MainWindow
-from penguin_desktop.ui.pages.secrets import DUE_TEXT, SecretsPage
-from penguin_desktop.ui.unlock import MasterPasswordPrompt, prompt_of
-from penguin_desktop.ui.workers import Job
+from penguin_desktop.ui.secrets.master_password import MasterPasswordDialog
+from penguin_desktop.ui.secrets.page import DUE_TEXT, SecretsPage
+from penguin_desktop.ui.secrets.unlock import MasterPasswordPrompt, prompt_of
+from penguin_desktop.ui.shell.main_window import MainWindow
+from penguin_desktop.ui.shell.workers import Job
 from tests.servers.vault import VaultServer
 
 from .conftest import OWNER, PASSWORD

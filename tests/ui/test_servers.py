@@ -17,19 +17,21 @@ from sqlalchemy import update
 
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
-from penguin_desktop.core.models import Actor, Role, SecretKind, ServerStatus
-from penguin_desktop.core.providers.hostwinds import ENV_API
-from penguin_desktop.core.store.tables import ServerRow
-from penguin_desktop.ui.dialogs.host_key import HostKeyChangedDialog, HostKeyDialog
-from penguin_desktop.ui.dialogs.new_server import PAGE_DETAILS, PAGE_RUN, NewServerWizard
-from penguin_desktop.ui.dialogs.server_forms import (
+from penguin_desktop.core.platform.models import Actor, Role
+from penguin_desktop.core.secrets.models import SecretKind
+from penguin_desktop.core.servers.models import ServerStatus
+from penguin_desktop.core.servers.tables import ServerRow
+from penguin_desktop.core.servers.vps.hostwinds import ENV_API
+from penguin_desktop.ui.servers.forms import (
     PlanFields,
     ProvisionDialog,
     RemoveServerDialog,
     StartProvisionDialog,
 )
-from penguin_desktop.ui.main_window import MainWindow
-from penguin_desktop.ui.pages.servers import ServersPage
+from penguin_desktop.ui.servers.host_key import HostKeyChangedDialog, HostKeyDialog
+from penguin_desktop.ui.servers.page import ServersPage
+from penguin_desktop.ui.servers.wizard import PAGE_DETAILS, PAGE_RUN, NewServerWizard
+from penguin_desktop.ui.shell.main_window import MainWindow
 from tests.servers.common import free_port
 from tests.servers.hostwinds import running_hostwinds
 from tests.servers.mailu import MailuServer, running_mailu

@@ -7,10 +7,10 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from penguin_desktop.container import Container
-from penguin_desktop.core.models import Actor, Role
-from penguin_desktop.core.services.auth import MAX_FAILURES
-from penguin_desktop.ui.dialogs.first_run import FirstRunDialog
-from penguin_desktop.ui.dialogs.login import LoginDialog
+from penguin_desktop.core.accounts.auth import MAX_FAILURES
+from penguin_desktop.core.platform.models import Actor, Role
+from penguin_desktop.ui.accounts.first_run import FirstRunDialog
+from penguin_desktop.ui.accounts.login import LoginDialog
 
 from .conftest import OWNER, PASSWORD
 

@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from penguin_desktop.container import Container
-from penguin_desktop.core.models import Actor, Role
-from penguin_desktop.ui.main_window import PAGES, MainWindow
-from penguin_desktop.ui.pages.settings import SettingsPage
+from penguin_desktop.core.platform.models import Actor, Role
+from penguin_desktop.ui.accounts.settings_page import SettingsPage
+from penguin_desktop.ui.shell.main_window import PAGES, MainWindow
 
 from .conftest import OWNER, PASSWORD
 
@@ -83,7 +83,7 @@ def test_locking_closes_open_dialogs(
 def test_idle_timeout_setting_changes_the_actor_and_the_timer(
     qtbot: QtBot, container: Container, owner: Actor
 ) -> None:
-    from penguin_desktop.ui.state import AppState
+    from penguin_desktop.ui.shell.state import AppState
 
     window = MainWindow(AppState(container, owner))
     qtbot.addWidget(window)
@@ -104,8 +104,8 @@ def test_settings_lists_users_and_unlocks_a_locked_one(
     make_user: Callable[..., Actor],
     make_window: WindowFactory,
 ) -> None:
-    from penguin_desktop.core.errors import AuthenticationError
-    from penguin_desktop.core.models import Face
+    from penguin_desktop.core.platform.errors import AuthenticationError
+    from penguin_desktop.core.platform.models import Face
 
     make_user("max@agency.test", Role.MEMBER)
     for attempt in range(6):

@@ -6,9 +6,9 @@ import threading
 
 from pytestqt.qtbot import QtBot
 
-from penguin_desktop.core.errors import ValidationError
-from penguin_desktop.core.jobs import JobContext
-from penguin_desktop.ui.workers import JobRunner
+from penguin_desktop.core.platform.errors import ValidationError
+from penguin_desktop.core.platform.jobs import JobContext
+from penguin_desktop.ui.shell.workers import JobRunner
 
 
 def test_a_job_that_fails_before_anyone_listens_is_still_heard(qtbot: QtBot) -> None:

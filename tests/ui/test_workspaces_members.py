@@ -8,10 +8,10 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from penguin_desktop.container import Container
-from penguin_desktop.core.models import Actor, Role
-from penguin_desktop.ui.main_window import MainWindow
-from penguin_desktop.ui.pages.members import MembersPage
-from penguin_desktop.ui.pages.workspaces import WorkspacesPage
+from penguin_desktop.core.platform.models import Actor, Role
+from penguin_desktop.ui.accounts.members_page import MembersPage
+from penguin_desktop.ui.accounts.workspaces_page import WorkspacesPage
+from penguin_desktop.ui.shell.main_window import MainWindow
 
 WindowFactory = Callable[..., MainWindow]
 

@@ -14,8 +14,8 @@ from penguin_desktop.cli.output import emit_object, emit_table
 from penguin_desktop.cli.progress import progress
 from penguin_desktop.cli.state import CliState, pass_state
 from penguin_desktop.core.audit.export import ExportFormat
-from penguin_desktop.core.errors import PenguinError, ValidationError
-from penguin_desktop.core.models import AuditFilter
+from penguin_desktop.core.audit.models import AuditFilter
+from penguin_desktop.core.platform.errors import PenguinError, ValidationError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

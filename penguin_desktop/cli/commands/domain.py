@@ -13,10 +13,10 @@ from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import _plain, emit_object, emit_table
 from penguin_desktop.cli.progress import progress
 from penguin_desktop.cli.state import CliState, pass_state, read_stdin_secret
-from penguin_desktop.core.dns import dkim
-from penguin_desktop.core.dns.findings import DomainReport, PostureSummary, Severity
-from penguin_desktop.core.errors import NotFoundError, ValidationError
-from penguin_desktop.core.models import DomainInfo, ProviderKind
+from penguin_desktop.core.domains.dns import dkim
+from penguin_desktop.core.domains.dns.findings import DomainReport, PostureSummary, Severity
+from penguin_desktop.core.domains.models import DomainInfo, ProviderKind
+from penguin_desktop.core.platform.errors import NotFoundError, ValidationError
 
 WORKSPACE_HELP = "The client workspace (needed when the name is in several)."
 NAMESERVER_HELP = "Ask this DNS server, HOST[:PORT] (env PENGUIN_DNS_NAMESERVER; default: system)."

@@ -8,8 +8,8 @@ import click
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import emit_object, emit_table
 from penguin_desktop.cli.state import CliState, pass_state
-from penguin_desktop.core.models import MailboxInfo
-from penguin_desktop.core.services.mailboxes import MailboxSettings
+from penguin_desktop.core.mailboxes.models import MailboxInfo
+from penguin_desktop.core.mailboxes.service import MailboxSettings
 
 WORKSPACE_HELP = "The client workspace (needed when the name is in several)."
 

@@ -7,7 +7,7 @@ import click
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import emit_object, emit_table
 from penguin_desktop.cli.state import CliState, pass_state
-from penguin_desktop.core.services.users import parse_role
+from penguin_desktop.core.accounts.users import parse_role
 
 workspace_option = click.option("--workspace", "-w", required=True, help="Workspace name.")
 

@@ -12,11 +12,11 @@ from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import emit_object, emit_table
 from penguin_desktop.cli.progress import progress
 from penguin_desktop.cli.state import CliState, pass_state, prompt_secret, read_stdin_secret
-from penguin_desktop.core.errors import ValidationError
-from penguin_desktop.core.models import BackendInfo
-from penguin_desktop.core.secrets.backend import BackendKind
-from penguin_desktop.core.secrets.vault import VaultConfig
-from penguin_desktop.core.services.secrets import KEEP_POLICY, parse_backend, parse_kind
+from penguin_desktop.core.platform.errors import ValidationError
+from penguin_desktop.core.secrets.backends.base import BackendKind
+from penguin_desktop.core.secrets.backends.vault import VaultConfig
+from penguin_desktop.core.secrets.models import BackendInfo
+from penguin_desktop.core.secrets.service import KEEP_POLICY, parse_backend, parse_kind
 
 COLUMNS = [
     ("workspace", "workspace"),

@@ -11,9 +11,9 @@ import click
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import emit_object, emit_table
 from penguin_desktop.cli.state import CliState, pass_state, read_stdin_secret
-from penguin_desktop.core.errors import ExternalServiceError, PenguinError, ValidationError
-from penguin_desktop.core.jobs import JobContext
-from penguin_desktop.core.models import (
+from penguin_desktop.core.platform.errors import ExternalServiceError, PenguinError, ValidationError
+from penguin_desktop.core.platform.jobs import JobContext
+from penguin_desktop.core.servers.models import (
     Health,
     HealthReport,
     ProvisionResult,

@@ -10,9 +10,9 @@ import click
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import emit_object
 from penguin_desktop.cli.state import CliState, pass_state, prompt_secret
-from penguin_desktop.core.auth.permissions import matrix_markdown
-from penguin_desktop.core.models import Face
-from penguin_desktop.core.secrets.backend import BackendKind
+from penguin_desktop.core.platform.models import Face
+from penguin_desktop.core.platform.permissions import matrix_markdown
+from penguin_desktop.core.secrets.backends.base import BackendKind
 
 
 @click.command("init")
@@ -48,7 +48,7 @@ def init(state: CliState, org_name: str, owner_email: str) -> None:
 @pass_state
 def roles(state: CliState) -> None:
     """Show what each role may do (the permission matrix)."""
-    from penguin_desktop.core.auth.permissions import MATRIX
+    from penguin_desktop.core.platform.permissions import MATRIX
 
     if state.json:
         emit_object(

@@ -1,1 +1,24 @@
-"""Append-only, hash-chained audit trail: append, verify, query and export."""
+"""Audit reports: list, verify and export the trail (CSV, JSON, PDF)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from penguin_desktop.core.platform.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .models import AuditEntry, AuditFilter, ExportResult, VerifyResult
+    from .service import AuditService
+
+__all__ = ["AuditEntry", "AuditFilter", "AuditService", "ExportResult", "VerifyResult"]
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "AuditService": ".service",
+        "AuditEntry": ".models",
+        "AuditFilter": ".models",
+        "VerifyResult": ".models",
+        "ExportResult": ".models",
+    },
+)

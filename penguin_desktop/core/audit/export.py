@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from penguin_desktop.core.audit.query import HEADERS
-from penguin_desktop.core.errors import Cancelled, ValidationError
-from penguin_desktop.core.jobs import JobContext
+from penguin_desktop.core.platform.errors import Cancelled, ValidationError
+from penguin_desktop.core.platform.jobs import JobContext
 
 BATCH = 500  # rows per batch: small enough to stay in the CPU cache while being formatted
 

@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from penguin_desktop.core.audit.export import Batches, ReportHeader, atomic_path, report_progress
-from penguin_desktop.core.jobs import JobContext
+from penguin_desktop.core.platform.jobs import JobContext
 
 _PAGE = landscape(A4)
 _COLUMNS = ("#", "Time (UTC)", "Actor", "Workspace", "Action", "Target", "Result", "Change")

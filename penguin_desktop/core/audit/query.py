@@ -19,8 +19,8 @@ from sqlalchemy import (
     select,
 )
 
-from penguin_desktop.core.models import AuditEntry, AuditFilter
-from penguin_desktop.core.store.tables import AuditEventRow
+from penguin_desktop.core.audit.models import AuditEntry, AuditFilter
+from penguin_desktop.core.platform.store.tables import AuditEventRow
 
 COLUMNS = (
     AuditEventRow.seq,

@@ -24,10 +24,10 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from penguin_desktop.core.audit.chain import CHAINED_COLUMNS, entry_hash, entry_hashes
-from penguin_desktop.core.errors import Cancelled
-from penguin_desktop.core.jobs import JobContext
-from penguin_desktop.core.models import VerifyResult
+from penguin_desktop.core.audit.models import VerifyResult
+from penguin_desktop.core.platform.audit.chain import CHAINED_COLUMNS, entry_hash, entry_hashes
+from penguin_desktop.core.platform.errors import Cancelled
+from penguin_desktop.core.platform.jobs import JobContext
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -131,7 +131,7 @@ def _hash_or_none(row: Sequence[Any]) -> str | None:
 
 
 def verify_chain(conn: Connection, ctx: JobContext | None = None) -> VerifyResult:
-    from penguin_desktop.core.store.database import GENESIS_HASH
+    from penguin_desktop.core.platform.store.database import GENESIS_HASH
 
     head_seq, head_hash = conn.exec_driver_sql("SELECT seq, hash FROM audit_head").one()
     total = max(head_seq, 1)
@@ -215,7 +215,7 @@ class _Helper:
         """Start a helper when the chain is long, a second CPU exists and it can connect."""
         if head_seq < PARALLEL_MIN or _cpus() < 2 or getattr(sys, "frozen", False):
             return None
-        from penguin_desktop.core.store.engine import sqlite_path
+        from penguin_desktop.core.platform.store.engine import sqlite_path
 
         engine = conn.engine
         dialect = engine.dialect.name

@@ -5,7 +5,8 @@ change an SMTP password through MailU). Kinds without a procedure are replaced b
 (`penguin secrets set`).
 
 The procedures live with the services that know the remote side and are registered by the
-composition root (`penguin_desktop.container` imports `core.services.rotations`); this module
+composition root (`penguin_desktop.container` imports `core.servers.rotation` and
+`core.mailboxes.rotation`); this module
 imports no service. A request carries who rotates (`actor`: the procedure acts, and is audited,
 as them) and `services`, the process's service container handed over by the secret service,
 typed loosely here so that the dependency points from services to secrets only.
@@ -20,8 +21,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from penguin_desktop.core.models import Actor, SecretKind
+from penguin_desktop.core.platform.errors import ValidationError
+from penguin_desktop.core.platform.models import Actor
+from penguin_desktop.core.secrets.models import SecretKind
 
 DEFAULT_ROTATION_DAYS: dict[SecretKind, int | None] = {
     SecretKind.SSH_KEY: 90,
@@ -44,6 +48,17 @@ class RotationRequest:
 
     def __repr__(self) -> str:
         return f"RotationRequest({self.workspace!r}, {self.name!r}, {self.kind.value})"
+
+    def service(self, attribute: str) -> Any:
+        """The container's service named `attribute` (`servers`, `mailboxes`) for a procedure
+        to act through; refused when the secret service was started without one."""
+        found = getattr(self.services, attribute, None)
+        if found is None:
+            raise ValidationError(
+                f"cannot rotate {self.name!r} here: the secret service was started without "
+                f"the {attribute} service"
+            )
+        return found
 
 
 Rotator = Callable[[RotationRequest], str | None]

@@ -9,7 +9,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from penguin_desktop.ui.models.list_model import ROW_OBJECT_ROLE
+from penguin_desktop.ui.widgets.list_model import ROW_OBJECT_ROLE
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
-from penguin_desktop.ui import theme
-from penguin_desktop.ui.resources import icon
+from penguin_desktop.ui.shell import theme
+from penguin_desktop.ui.shell.resources import icon
 
 
 class EmptyState(QWidget):

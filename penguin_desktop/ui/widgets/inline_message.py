@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from penguin_desktop.ui.errors import describe
+from penguin_desktop.ui.shell.errors import describe
 
 
 class InlineMessage(QLabel):

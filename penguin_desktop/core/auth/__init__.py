@@ -1,1 +1,0 @@
-"""Accounts: password hashing and policy, lockout, roles and the permission matrix."""

@@ -1,0 +1,40 @@
+"""Sending domains: required DNS records, posture checks, blacklists, DNS providers and fixes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from penguin_desktop.core.platform.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .dns.names import normalize_domain, reverse_name
+    from .dns.resolver import DnsClient, ResolverConfig
+    from .models import DkimKeyInfo, DnsProviderInfo, DomainInfo, ProviderKind
+    from .service import DomainService
+
+__all__ = [
+    "DkimKeyInfo",
+    "DnsClient",
+    "DnsProviderInfo",
+    "DomainInfo",
+    "DomainService",
+    "ProviderKind",
+    "ResolverConfig",
+    "normalize_domain",
+    "reverse_name",
+]
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "DomainService": ".service",
+        "ProviderKind": ".models",
+        "DkimKeyInfo": ".models",
+        "DomainInfo": ".models",
+        "DnsProviderInfo": ".models",
+        "DnsClient": ".dns.resolver",
+        "ResolverConfig": ".dns.resolver",
+        "normalize_domain": ".dns.names",
+        "reverse_name": ".dns.names",
+    },
+)

@@ -1,0 +1,1 @@
+"""DNS providers that publish records: RFC 2136 with TSIG and the Cloudflare API."""

@@ -1,1 +1,0 @@
-"""MailU admin API client (domains, users = mailboxes, aliases, DKIM)."""

@@ -1,0 +1,144 @@
+"""Opening the workspace database: identify it, upgrade it, hand out short transactions.
+
+Each unit of work gets its own Session, so jobs on other threads never share one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, insert, inspect, select
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from penguin_desktop.core.platform.errors import DatabaseError, ExternalServiceError
+from penguin_desktop.core.platform.store import schema
+from penguin_desktop.core.platform.store.engine import (
+    WRITE_OPTION,
+    make_engine,
+    normalize_url,
+    prepare_sqlite_file,
+    sqlite_path,
+)
+from penguin_desktop.core.platform.store.tables import AuditHeadRow, MetaRow
+
+APPLICATION_ID = "penguin-desktop"
+GENESIS_HASH = "0" * 64
+
+
+class Database:
+    """The engine plus the two kinds of transaction the services use."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._write_engine = engine.execution_options(**{WRITE_OPTION: True})
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One atomic write transaction: commits on success, rolls back on any error."""
+        with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _describe(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def _backup_sqlite(path: Path, revision: str | None) -> Path:
+    """Copy the live database with SQLite's online backup before an upgrade touches it."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.bak-{revision or 'none'}-{stamp}")
+    source = sqlite3.connect(path)
+    try:
+        dest = sqlite3.connect(target)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    target.chmod(0o600)
+    return target
+
+
+def _check_identity(engine: Engine, url: URL) -> str | None:
+    """Refuse databases that are not ours or are newer than this code; return the revision."""
+    with engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+        if not tables:
+            return None
+        if "penguin_meta" not in tables or "alembic_version" not in tables:
+            raise DatabaseError(
+                f"{_describe(url)} is not a PenguinMails workspace database "
+                "(it holds other tables); choose another --data-dir or --db-url"
+            )
+        app = conn.execute(
+            select(MetaRow.value).where(MetaRow.key == "application")
+        ).scalar_one_or_none()
+        if app != APPLICATION_ID:
+            raise DatabaseError(f"{_describe(url)} is not a PenguinMails workspace database")
+        revision = schema.current_revision(conn)
+    if revision not in (None, schema.SCHEMA_HEAD) and revision not in schema.known_revisions():
+        raise DatabaseError(
+            f"{_describe(url)} was written by a newer PenguinMails Desktop (schema {revision}); "
+            "upgrade the program before opening it"
+        )
+    return revision
+
+
+def _upgrade(engine: Engine, url: URL, revision: str | None) -> None:
+    if revision == schema.SCHEMA_HEAD:
+        return
+    path = sqlite_path(url)
+    if path is not None and revision is not None:
+        _backup_sqlite(path, revision)
+    with engine.begin() as conn:
+        schema.upgrade(conn)
+        if revision is None:
+            conn.execute(insert(MetaRow).values(key="application", value=APPLICATION_ID))
+            conn.execute(insert(AuditHeadRow).values(id=1, seq=0, hash=GENESIS_HASH))
+
+
+def open_database(raw_url: str) -> Database:
+    """Open (creating or upgrading as needed) the workspace database at `raw_url`."""
+    url = normalize_url(raw_url)
+    path = sqlite_path(url)
+    if path is not None:
+        prepare_sqlite_file(path)
+    engine = make_engine(url)
+    try:
+        revision = _check_identity(engine, url)
+        _upgrade(engine, url, revision)
+    except OperationalError as exc:
+        engine.dispose()
+        if url.get_backend_name() == "sqlite":
+            raise DatabaseError(f"cannot open {_describe(url)}: {exc.orig}") from None
+        raise ExternalServiceError(
+            f"cannot reach PostgreSQL at {url.host}:{url.port or 5432}: "
+            f"{str(exc.orig).strip().splitlines()[0]}"
+        ) from None
+    except SADatabaseError as exc:
+        engine.dispose()
+        raise DatabaseError(f"cannot use {_describe(url)}: {exc.orig}") from None
+    except BaseException:
+        engine.dispose()
+        raise
+    return Database(engine)

@@ -1,0 +1,2 @@
+"""Alembic revisions of the one schema; the only platform code that knows every capability's
+tables."""

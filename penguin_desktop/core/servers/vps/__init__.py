@@ -1,0 +1,1 @@
+"""VPS provider APIs (Hostwinds first) behind one small interface."""

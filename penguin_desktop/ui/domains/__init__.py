@@ -1,0 +1,1 @@
+"""The Domains page and its dialogs."""

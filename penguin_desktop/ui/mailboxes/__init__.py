@@ -1,0 +1,1 @@
+"""The Mailboxes page and its dialogs."""

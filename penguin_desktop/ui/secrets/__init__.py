@@ -1,0 +1,1 @@
+"""The Secrets page, its dialogs, the backend card and unlocking the secrets file."""

@@ -1,0 +1,1 @@
+"""The Servers page, the New server wizard and the host-key dialogs."""
