@@ -49,7 +49,9 @@ class RedactingFilter(logging.Filter):
 
 
 def configure(log_dir: Path, debug: bool = False) -> None:
-    log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # The data directory above the logs is private too; `parents=True` alone would make it 0755.
+    log_dir.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    log_dir.mkdir(exist_ok=True, mode=0o700)
     handler = logging.handlers.RotatingFileHandler(
         log_dir / "penguin.log", maxBytes=5_000_000, backupCount=3, encoding="utf-8"
     )
@@ -59,3 +61,9 @@ def configure(log_dir: Path, debug: bool = False) -> None:
     root.handlers = [handler]
     root.setLevel(logging.DEBUG if debug else logging.INFO)
     root.propagate = False
+    # paramiko reports a refused or failed connection at ERROR with a traceback; it belongs in
+    # the log file, not on the terminal beside our one-line error.
+    ssh = logging.getLogger("paramiko")
+    ssh.handlers = [handler]
+    ssh.setLevel(logging.DEBUG if debug else logging.WARNING)
+    ssh.propagate = False

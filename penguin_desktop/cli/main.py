@@ -4,6 +4,8 @@ exit codes in this one place."""
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import traceback
 from typing import Any
 
@@ -19,12 +21,17 @@ from penguin_desktop.cli.commands.server import server
 from penguin_desktop.cli.commands.setup import init, roles
 from penguin_desktop.cli.commands.user import login_activity, user
 from penguin_desktop.cli.commands.workspace import workspace
+from penguin_desktop.cli.errors import phrase
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.state import CliState
 from penguin_desktop.core.platform.errors import PenguinError
 
 INTERNAL_ERROR = 1
 logger = logging.getLogger("penguin_desktop.cli")
+# Until `log.configure` runs (it needs the data directory), nothing may reach Python's
+# last-resort handler, which prints tracebacks to stderr: errors are one line.
+logging.getLogger("penguin_desktop").addHandler(logging.NullHandler())
+logging.getLogger("paramiko").addHandler(logging.NullHandler())
 
 
 class PenguinGroup(click.Group):
@@ -36,10 +43,17 @@ class PenguinGroup(click.Group):
             logger.info("command failed (exit %d): %s", exc.exit_code, exc.message)
             if state.debug:
                 traceback.print_exc()
-            click.echo(f"error: {log.scrub(exc.message)}", err=True)
+            click.echo(f"error: {log.scrub(phrase(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:
+            _quiet_after_closed_pipe()
+            ctx.exit(0)
+        except OSError as exc:
+            logger.info("command failed on a file or device: %s", exc)
+            click.echo(f"error: {log.scrub(os_error(exc))}", err=True)
+            ctx.exit(INTERNAL_ERROR)
         except Exception as exc:
             logger.exception("internal error")
             if state.debug:
@@ -81,6 +95,21 @@ for command in (
     mailbox,
 ):
     cli.add_command(command)
+
+
+def os_error(exc: OSError) -> str:
+    """An operating system's refusal in one sentence: what, on which file."""
+    reason = exc.strerror or type(exc).__name__
+    where = exc.filename if exc.filename is not None else None
+    return f"cannot use {where}: {reason}" if where is not None else f"system error: {reason}"
+
+
+def _quiet_after_closed_pipe() -> None:
+    """The reader went away (`penguin audit list | head`): stop as other Unix tools do, without
+    a word, and keep Python from complaining when it flushes stdout at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,7 +11,7 @@ import click
 from penguin_desktop import log
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
-from penguin_desktop.core.platform.errors import AuthenticationError, ValidationError
+from penguin_desktop.core.platform.errors import AuthenticationError
 from penguin_desktop.core.platform.models import Actor, Face
 
 
@@ -22,6 +22,7 @@ class CliState:
     json: bool = False
     user: str | None = None
     debug: bool = False
+    creating: bool = False  # `init`: the one command that may create the workspace database
     _container: Container | None = field(default=None, repr=False)
     _actor: Actor | None = field(default=None, repr=False)
 
@@ -30,7 +31,9 @@ class CliState:
         if self._container is None:
             settings = Settings.resolve(self.data_dir, self.db_url)
             log.configure(settings.log_dir, self.debug)
-            self._container = Container(settings, master_password=master_password)
+            self._container = Container(
+                settings, master_password=master_password, create=self.creating
+            )
         return self._container
 
     def actor(self) -> Actor:
@@ -59,25 +62,17 @@ def master_password(creating: bool) -> str:
         log.redact(value)
         return value
     label = "New master password for the secrets file" if creating else "Master password"
-    return prompt_secret(label, confirm=creating)
+    return prompt_secret(label, confirm=creating, variable="PENGUIN_MASTER_PASSWORD")
 
 
-def prompt_secret(label: str, confirm: bool = False) -> str:
-    """A no-echo prompt; refused when nobody is at a terminal to answer it."""
+def prompt_secret(label: str, confirm: bool = False, variable: str = "PENGUIN_PASSWORD") -> str:
+    """A no-echo prompt; refused when nobody is at a terminal to answer it, naming the
+    environment variable that would have answered instead."""
     if not sys.stdin.isatty():
         raise AuthenticationError(
-            f"{label.lower()} needed but no terminal to ask on: set PENGUIN_PASSWORD"
+            f"{label.lower()} needed but no terminal to ask on: set {variable}"
         )
     value: str = click.prompt(label, hide_input=True, confirmation_prompt=confirm)
-    log.redact(value)
-    return value
-
-
-def read_stdin_secret(what: str) -> str:
-    """First line of standard input, for --password-stdin style options."""
-    value = sys.stdin.readline().rstrip("\r\n")
-    if not value:
-        raise ValidationError(f"no {what} on standard input")
     log.redact(value)
     return value
 

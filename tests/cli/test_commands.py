@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import stat
 from pathlib import Path
 
 import click
@@ -161,14 +162,18 @@ def test_a_viewer_is_refused_with_exit_3_and_the_refusal_is_audited(
     assert len(denied) == 7 and {e["outcome"] for e in denied} == {"denied"}
 
 
-def test_reading_another_workspace_is_exit_3(initialized: Penguin, add_user: AddUser) -> None:
+def test_another_workspace_reads_as_one_that_does_not_exist(
+    initialized: Penguin, add_user: AddUser
+) -> None:
     initialized("workspace", "create", "Secret Client")
     add_user("bob@agency.test")
     result = initialized("member", "list", "-w", "Secret Client", user="bob@agency.test")
-    assert result.exit_code == 3
-    assert "not a member of workspace 'Secret Client'" in result.stderr
+    assert result.exit_code == 1
+    assert "no workspace named 'Secret Client' among yours" in result.stderr
+    unknown = initialized("member", "list", "-w", "Nope Client", user="bob@agency.test")
+    assert (unknown.exit_code, unknown.stderr.replace("Nope", "Secret")) == (1, result.stderr)
     result = initialized("audit", "list", "-w", "Secret Client", user="bob@agency.test")
-    assert result.exit_code == 3
+    assert result.exit_code == 1
 
 
 def test_authentication_failures_are_exit_4_and_lock_after_five(
@@ -196,7 +201,10 @@ def test_no_identity_is_exit_4_with_what_to_do(initialized: Penguin) -> None:
 
 def test_commands_before_init_say_to_init(penguin: Penguin) -> None:
     result = penguin("workspace", "list")
-    assert result.exit_code == 1 and "penguin init" in result.stderr
+    assert result.exit_code == 1 and "run `penguin init`" in result.stderr
+    if penguin.db_url.startswith("sqlite"):  # only init creates a workspace database
+        assert "no workspace database at" in result.stderr
+        assert not Path(penguin.db_url.removeprefix("sqlite:///")).exists()
 
 
 def test_passwd_and_set_email(initialized: Penguin) -> None:
@@ -215,3 +223,13 @@ def test_roles_prints_the_matrix(penguin: Penguin) -> None:
     assert "| `member.manage`" in result.stdout
     matrix = penguin.json("roles", user=None)
     assert matrix["audit.export"]["roles"] == ["admin", "owner"]
+
+
+def test_the_data_directory_is_private_from_the_first_command(tmp_path: Path) -> None:
+    data = tmp_path / "new" / "agency"
+    result = click.testing.CliRunner().invoke(
+        cli, ["--data-dir", str(data), "workspace", "list"], env={"PENGUIN_USER": None}
+    )
+    assert result.exit_code == 1 and "no workspace database" in result.stderr
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert stat.S_IMODE((data / "logs").stat().st_mode) == 0o700

@@ -62,7 +62,7 @@ def test_reading_another_workspace_is_denied_and_audited(
         lambda: container.members.all(alice, "globex"),
         lambda: container.audit.page(alice, AuditFilter(workspace="Globex")),
     ):
-        with pytest.raises(PermissionDenied, match="not a member of workspace 'Globex'"):
+        with pytest.raises(NotFoundError, match=r"(?i)no workspace named 'globex' among yours"):
             attempt()
     denied = [
         e
@@ -71,6 +71,19 @@ def test_reading_another_workspace_is_denied_and_audited(
     ]
     assert len(denied) == 3
     assert {e.workspace for e in denied} == {"Globex"}
+
+
+def test_a_non_member_cannot_tell_which_workspace_names_exist(
+    container: Container, owner: Actor, two_workspaces: tuple[Actor, Actor]
+) -> None:
+    alice, _ = two_workspaces
+    answers = []
+    for name in ("Globex", "No Such Client"):
+        with pytest.raises(NotFoundError) as refused:
+            container.members.all(alice, name)
+        answers.append((refused.value.exit_code, refused.value.message))
+    assert answers[0][0] == answers[1][0] == 1
+    assert answers[0][1].replace("Globex", "X") == answers[1][1].replace("No Such Client", "X")
 
 
 def test_nothing_of_another_workspace_leaks_through_audit_lists(
@@ -181,3 +194,17 @@ def test_only_the_owner_changes_organization_roles(container: Container, owner: 
         container.users.set_org_role(owner, "owner@agency.test", Role.ADMIN)
     with pytest.raises(PermissionDenied, match="org role owner"):
         container.users.add(admin, "x@agency.test", "Another-fine-pass-1", Role.OWNER)
+
+
+def test_names_that_look_the_same_are_the_same_workspace(
+    container: Container, owner: Actor
+) -> None:
+    container.workspaces.create(owner, "Caf\u00e9  Client ")
+    with pytest.raises(ConflictError):
+        container.workspaces.create(owner, "Cafe\u0301 client")
+    assert container.workspaces.get(owner, "CAFE\u0301 CLIENT").name == "Caf\u00e9 Client"
+    for hidden in ("Acme\u200b", "Ac\u202eme", "Ac\x7fme"):
+        with pytest.raises(ValidationError, match="control or invisible characters"):
+            container.workspaces.create(owner, hidden)
+    with pytest.raises(ValidationError, match="at most 64 characters \\(this one has 65\\)"):
+        container.workspaces.create(owner, "x" * 65)

@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import update
 
 from penguin_desktop.container import Container
+from penguin_desktop.core.accounts import passwords
+from penguin_desktop.core.accounts.auth import MAX_FAILURES, check_first_run
 from penguin_desktop.core.accounts.passwords import check_policy
 from penguin_desktop.core.audit.models import AuditFilter
 from penguin_desktop.core.platform.errors import (
@@ -30,7 +32,8 @@ from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD, USER_PASSWORD, add_user
         ("password1234", "too common"),
         ("!!Password123!!", "too common"),
         ("abcabcabcabc", "too common"),
-        ("xx-jane.doe-2026", "must not contain your email"),
+        ("xx-jane.doe-2026", "must not contain 'jane.doe', the name part of your email"),
+        ("xx-jane.doe@agency.test", "must not contain your email address"),
     ],
 )
 def test_password_policy_explains_the_rule_broken(password: str, why: str) -> None:
@@ -43,8 +46,9 @@ def test_a_good_password_passes_the_policy() -> None:
 
 
 def test_login_before_init_says_to_run_init(container: Container) -> None:
-    with pytest.raises(NotInitializedError, match="penguin init"):
+    with pytest.raises(NotInitializedError, match="initialize one first") as refused:
         container.auth.login(OWNER_EMAIL, OWNER_PASSWORD, Face.GUI)
+    assert refused.value.remedy is not None and refused.value.remedy.action == "init"
 
 
 def test_init_creates_the_owner_once(container: Container, owner: Actor) -> None:
@@ -87,6 +91,31 @@ def test_five_failures_lock_the_account_even_for_the_right_password(
     )
     actions = [e.action for e in container.audit.page(owner, AuditFilter())]
     assert "user.locked" in actions and "user.unlock" in actions
+
+
+def test_an_empty_password_or_email_is_not_an_attempt(container: Container, owner: Actor) -> None:
+    for _ in range(MAX_FAILURES + 3):  # holding Enter on an empty field
+        with pytest.raises(ValidationError, match="type your password") as empty:
+            container.auth.login(OWNER_EMAIL, "", Face.GUI)
+    assert empty.value.field == "password"
+    with pytest.raises(ValidationError, match="type your email") as no_email:
+        container.auth.login("  ", OWNER_PASSWORD, Face.GUI)
+    assert no_email.value.field == "email"
+    assert container.auth.login(OWNER_EMAIL, OWNER_PASSWORD, Face.GUI).email == OWNER_EMAIL
+    assert [a.reason for a in container.users.login_activity(owner)] == ["ok"]
+
+
+def test_the_only_owner_locked_out_is_told_when_it_ends(container: Container, owner: Actor) -> None:
+    for _ in range(MAX_FAILURES - 1):
+        with pytest.raises(AuthenticationError):
+            container.auth.login(OWNER_EMAIL, "wrong-password-123", Face.GUI)
+    with pytest.raises(AccountLockedError, match=r"at \d\d:\d\d UTC.*No other owner") as locked:
+        container.auth.login(OWNER_EMAIL, "wrong-password-123", Face.GUI)
+    assert locked.value.remedy is None  # nobody could unlock it: no advice to ask someone
+    add_user(container, owner, "admin@agency.test", Role.ADMIN)
+    with pytest.raises(AccountLockedError, match="ask an owner or admin") as askable:
+        container.auth.login(OWNER_EMAIL, OWNER_PASSWORD, Face.GUI)
+    assert askable.value.remedy is not None and askable.value.remedy.action == "user.unlock"
 
 
 def test_lock_expires_after_fifteen_minutes(container: Container, owner: Actor) -> None:
@@ -182,3 +211,35 @@ def test_duplicate_and_invalid_users_are_refused(container: Container, owner: Ac
     with pytest.raises(ValidationError, match="too short"):
         container.users.add(owner, "carol@agency.test", "short")
     assert [u.email for u in container.users.all(owner)] == ["bob@agency.test", OWNER_EMAIL]
+
+
+def test_empty_fields_are_required_and_named_in_form_order(
+    container: Container, owner: Actor
+) -> None:
+    with pytest.raises(ValidationError, match="agency name is required") as first:
+        check_first_run("  ", "", "")
+    assert first.value.field == "org"
+    with pytest.raises(ValidationError, match="email address is required") as second:
+        check_first_run("Acme", "", "")
+    assert second.value.field == "email"
+    with pytest.raises(ValidationError, match="password is required") as third:
+        check_first_run("Acme", "o@acme.test", "")
+    assert third.value.field == "password"
+    with pytest.raises(ValidationError, match="email address is required"):
+        container.users.unlock(owner, "")
+    with pytest.raises(ValidationError, match="domain needs a dot"):
+        container.users.add(owner, "a@b", USER_PASSWORD)
+
+
+def test_a_password_holding_someone_elses_address_says_whose(
+    container: Container, owner: Actor
+) -> None:
+    with pytest.raises(ValidationError, match="'robert', the name part of the account's"):
+        container.users.add(owner, "robert@agency.test", "robert-Lantern-fjord-9")
+    with pytest.raises(ValidationError, match="your email address"):
+        check_policy("x-owner@agency.test-velvet", OWNER_EMAIL)
+
+
+def test_an_unknown_user_costs_one_verification_with_the_same_parameters() -> None:
+    assert not passwords._hasher.check_needs_rehash(passwords.DUMMY_HASH)
+    assert not passwords.verify_password(None, "Velvet-otter-2026!x")

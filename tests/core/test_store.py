@@ -143,3 +143,16 @@ def test_every_capabilitys_tables_match_the_migrated_schema(tmp_path: Path) -> N
         differences = compare_metadata(context, Base.metadata)
     db.close()
     assert differences == []
+
+
+def test_a_truncated_database_is_refused_not_made_anew(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, db_url=f"sqlite:///{tmp_path / 'w.db'}")
+    first = Container(settings)
+    first.auth.initialize("Agency", "a@agency.test", "Sturdy-pass-2026", Face.CLI)
+    first.close()
+    (tmp_path / "w.db").write_bytes(b"")
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"w.db{suffix}").unlink(missing_ok=True)
+    with pytest.raises(DatabaseError, match="is empty: the workspace database was truncated"):
+        open_database(settings.db_url)
+    assert (tmp_path / "w.db").read_bytes() == b""

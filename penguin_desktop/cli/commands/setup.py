@@ -12,7 +12,6 @@ from penguin_desktop.cli.output import emit_object
 from penguin_desktop.cli.state import CliState, pass_state, prompt_secret
 from penguin_desktop.core.platform.models import Face
 from penguin_desktop.core.platform.permissions import matrix_markdown
-from penguin_desktop.core.secrets.backends.base import BackendKind
 
 
 @click.command("init")
@@ -24,22 +23,23 @@ def init(state: CliState, org_name: str, owner_email: str) -> None:
     """Create the organization and its owner account (password from PENGUIN_PASSWORD or a
     prompt)."""
     password = os.environ.get("PENGUIN_PASSWORD") or prompt_secret("Owner password", confirm=True)
+    state.creating = True
     actor = state.container.auth.initialize(org_name, owner_email, password, Face.CLI)
-    stores = state.container.stores
-    kind, why = stores.default_kind()
+    secrets_file = state.container.secrets.file_state()
+    kind, why = secrets_file.default_backend, secrets_file.why
     can_ask = bool(os.environ.get("PENGUIN_MASTER_PASSWORD")) or sys.stdin.isatty()
-    if kind is BackendKind.FILE and can_ask:
-        stores.file()
+    if kind == "file" and can_ask:
+        state.container.secrets.open_file(actor)
     emit_object(
         state,
         {
             "organization": " ".join(org_name.split()),
             "owner": actor.email,
-            "secret_backend": kind.value,
+            "secret_backend": kind,
             "why": why,
         },
         f"Initialized {org_name!r} with owner {actor.email} in {state.container.settings.data_dir}"
-        f"\nSecrets go to the {kind.value} backend ({why})",
+        f"\nSecrets go to the {kind} backend ({why})",
     )
 
 

@@ -6,9 +6,10 @@ import os
 
 import click
 
+from penguin_desktop.cli.inputs import read_stdin_line
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import emit_object, emit_table
-from penguin_desktop.cli.state import CliState, pass_state, prompt_secret, read_stdin_secret
+from penguin_desktop.cli.state import CliState, pass_state, prompt_secret
 from penguin_desktop.core.accounts.users import parse_role
 
 COLUMNS = [
@@ -27,7 +28,7 @@ def user() -> None:
 
 def _new_password(from_stdin: bool, label: str) -> str:
     if from_stdin:
-        return read_stdin_secret("password")
+        return read_stdin_line("password")
     return prompt_secret(label, confirm=True)
 
 
@@ -75,7 +76,10 @@ def unlock(state: CliState, email: str) -> None:
 @shared_options()
 @pass_state
 def set_role(state: CliState, email: str, role: str) -> None:
-    """Change a user's organization role (owner only)."""
+    """Give a user the organization role ROLE: owner, admin, manager, member or viewer.
+
+    Only an owner may change organization roles.
+    """
     info = state.container.users.set_org_role(state.actor(), email, parse_role(role))
     emit_object(state, info, f"{info.email} is now organization {info.org_role}")
 
@@ -102,7 +106,7 @@ def passwd(state: CliState, new_password_stdin: bool) -> None:
 @shared_options()
 @pass_state
 def set_email(state: CliState, new_email: str) -> None:
-    """Change your own email address (the current password is required)."""
+    """Change your own email address to NEW_EMAIL (the current password is required)."""
     actor = state.actor()
     info = state.container.users.change_email(actor, _current_password(state), new_email)
     emit_object(state, info, f"Your email is now {info.email}")
@@ -113,7 +117,7 @@ def set_email(state: CliState, new_email: str) -> None:
 @shared_options()
 @pass_state
 def idle_timeout(state: CliState, minutes: int) -> None:
-    """Set after how many idle minutes the console locks itself for you."""
+    """Lock the console for you after MINUTES idle minutes (1 to 1440; 30 by default)."""
     info = state.container.users.set_idle_timeout(state.actor(), minutes)
     emit_object(state, info, f"Idle timeout set to {info.idle_timeout_minutes} min")
 
@@ -131,7 +135,13 @@ def whoami(state: CliState) -> None:
 @click.option(
     "--user", "email", metavar="EMAIL", help="Only this user's logins (default: all you may see)."
 )
-@click.option("--limit", default=200, show_default=True, type=click.IntRange(1, 100_000))
+@click.option(
+    "--limit",
+    default=200,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="Show at most this many logins.",
+)
 @shared_options(identity=False)
 @pass_state
 def login_activity(state: CliState, email: str | None, limit: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from penguin_desktop.core.accounts.models import Organization
@@ -21,9 +21,11 @@ from penguin_desktop.core.platform.errors import (
     AuthenticationError,
     ConflictError,
     NotInitializedError,
+    Remedy,
     ValidationError,
 )
 from penguin_desktop.core.platform.models import Actor, Face, Role
+from penguin_desktop.core.platform.names import display_name
 from penguin_desktop.core.platform.service import Service
 from penguin_desktop.core.platform.store.tables import OrganizationRow, UserRow, utcnow
 
@@ -33,10 +35,16 @@ LOCK_DURATION = timedelta(minutes=15)
 
 
 def _clean_org_name(raw: str) -> str:
-    name = " ".join(raw.split())
-    if not name or len(name) > 120 or not name.isprintable():
-        raise ValidationError("the agency name must be 1-120 printable characters")
-    return name
+    return display_name(raw, "the agency name", 120, field="org")
+
+
+def check_first_run(org_name: str, owner_email: str, password: str) -> tuple[str, str]:
+    """The organization's name and owner email, cleaned, once every first-run field passes, in
+    the order a form shows them: name, email, password."""
+    name = _clean_org_name(org_name)
+    email = normalize_email(owner_email)
+    check_policy(password, email)
+    return name, email
 
 
 class AuthService(Service):
@@ -47,9 +55,7 @@ class AuthService(Service):
 
     def initialize(self, org_name: str, owner_email: str, password: str, face: Face) -> Actor:
         """Create the organization and its owner; refused once done."""
-        name = _clean_org_name(org_name)
-        email = normalize_email(owner_email)
-        check_policy(password, email)
+        name, email = check_first_run(org_name, owner_email, password)
         with self.db.write() as session:
             if session.execute(select(func.count()).select_from(OrganizationRow)).scalar_one():
                 raise ConflictError("this workspace database is already initialized; log in")
@@ -63,12 +69,20 @@ class AuthService(Service):
             return actor
 
     def login(self, raw_email: str, password: str, face: Face) -> Actor:
-        """Check credentials, enforce lockout, and record the attempt either way."""
+        """Check credentials, enforce lockout, and record the attempt either way. An empty
+        email or password is not an attempt: nothing is recorded or counted, so holding Enter
+        on an empty field never locks anyone out."""
         email = raw_email.strip().lower()
+        if not email:
+            raise ValidationError("type your email address", field="email")
+        if not password:
+            raise ValidationError("type your password", field="password")
         now = utcnow()
         with self.db.write() as session:
             if session.execute(select(OrganizationRow.id)).first() is None:
-                raise NotInitializedError("no organization yet: run `penguin init` first")
+                raise NotInitializedError(
+                    "no organization yet: initialize one first", remedy=Remedy("init")
+                )
             user = session.execute(
                 select(UserRow).where(func.lower(UserRow.email) == email)
             ).scalar_one_or_none()
@@ -80,7 +94,7 @@ class AuthService(Service):
                 )
             elif user.locked_until is not None and user.locked_until > now:
                 self._record(session, user.id, email, face, False, "account locked")
-                failure = AccountLockedError(_locked_message(user.locked_until, now))
+                failure = _locked(session, user, now)
             elif not verify_password(user.password_hash, password):
                 self._record(session, user.id, email, face, False, "wrong password")
                 failure = self._count_failure(session, user, face, now)
@@ -125,7 +139,7 @@ class AuthService(Service):
                 failures=failures,
                 until=user.locked_until.isoformat(timespec="seconds"),
             )
-            return AccountLockedError(_locked_message(user.locked_until, now))
+            return _locked(session, user, now)
         return AuthenticationError("authentication failed: wrong email or password")
 
     @staticmethod
@@ -140,9 +154,28 @@ class AuthService(Service):
         session.flush()
 
 
-def _locked_message(until: datetime, now: datetime) -> str:
+def _locked(session: Session, user: UserRow, now: datetime) -> AccountLockedError:
+    """The lockout in words: when it ends, and who could end it sooner, if anyone can."""
+    until = user.locked_until
+    assert until is not None
     minutes = max(1, int((until - now).total_seconds() // 60) + 1)
-    return (
-        f"account locked after {MAX_FAILURES} failed logins; try again in {minutes} min "
-        "or ask an admin to run `penguin user unlock`"
+    when = f"try again in {minutes} min (at {until:%H:%M} UTC)"
+    unlockers = session.execute(
+        select(func.count())
+        .select_from(UserRow)
+        .where(
+            UserRow.id != user.id,
+            UserRow.org_role.in_(("owner", "admin")),
+            or_(UserRow.locked_until.is_(None), UserRow.locked_until <= now),
+        )
+    ).scalar_one()
+    if not unlockers:
+        return AccountLockedError(
+            f"account locked after {MAX_FAILURES} failed logins; {when}. No other owner or "
+            "admin can unlock it sooner, so wait until then"
+        )
+    return AccountLockedError(
+        f"account locked after {MAX_FAILURES} failed logins; {when}, or ask an owner or "
+        "admin to unlock it sooner",
+        remedy=Remedy("user.unlock", user.email),
     )

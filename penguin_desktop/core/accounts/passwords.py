@@ -17,10 +17,14 @@ MAX_LENGTH = 1024
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
-@cache
-def _dummy_hash() -> str:
-    """A hash to verify against for unknown users; made on first need, not at import."""
-    return _hasher.hash("penguin-desktop timing equaliser")
+# What an unknown user's password is verified against, so that "no such user" costs exactly one
+# verification like "wrong password" does. A constant, not made on first need: making it would
+# add a second argon2 run to the first unknown-user login of every CLI process. It must carry the
+# hasher's parameters (a test checks), or the two paths would differ again.
+DUMMY_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$t11TsOk51yMf9EIzylhVEw$"
+    "dDfm02WYSVDiB4K5Xdf/5PmgozQBqw4zZMfY6ZwvLLQ"
+)
 
 
 @cache
@@ -45,8 +49,12 @@ def _is_common(password: str) -> bool:
     return False
 
 
-def check_policy(password: str, email: str) -> None:
-    """Raise ValidationError explaining the first rule `password` breaks."""
+def check_policy(password: str, email: str, *, own: bool = True) -> None:
+    """Raise ValidationError explaining the first rule `password` breaks; `own` says whether
+    the person typing it is the account's owner, so the words say whose address it holds."""
+    whose = "your" if own else "the account's"
+    if not password:
+        raise ValidationError("a password is required", field="password")
     if len(password) < MIN_LENGTH:
         raise ValidationError(f"password too short: use at least {MIN_LENGTH} characters")
     if len(password) > MAX_LENGTH:
@@ -56,8 +64,12 @@ def check_policy(password: str, email: str) -> None:
     lowered = password.lower()
     email = email.lower()
     local = email.split("@", 1)[0]
-    if email in lowered or (len(local) >= 3 and local in lowered):
-        raise ValidationError("password must not contain your email address")
+    if email in lowered:
+        raise ValidationError(f"password must not contain {whose} email address")
+    if len(local) >= 3 and local in lowered:
+        raise ValidationError(
+            f"password must not contain {local!r}, the name part of {whose} email address"
+        )
 
 
 def hash_password(password: str) -> str:
@@ -67,7 +79,7 @@ def hash_password(password: str) -> str:
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """Constant-ish time: an unknown user still costs one argon2 verification."""
     try:
-        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
+        return _hasher.verify(stored_hash or DUMMY_HASH, password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -43,7 +43,7 @@ class UserService(Service):
         self, actor: Actor, raw_email: str, password: str, org_role: Role = Role.MEMBER
     ) -> UserInfo:
         email = normalize_email(raw_email)
-        check_policy(password, email)
+        check_policy(password, email, own=False)
         with self._writing(actor) as session:
             self._require_org(actor, Permission.USER_ADD, f"user:{email}")
             if not may_assign(actor.org_role, org_role):

@@ -6,8 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from penguin_desktop.core.accounts.models import WorkspaceInfo
-from penguin_desktop.core.platform.errors import ConflictError, ValidationError
+from penguin_desktop.core.platform.errors import ConflictError
 from penguin_desktop.core.platform.models import Actor, Role
+from penguin_desktop.core.platform.names import display_name, name_key
 from penguin_desktop.core.platform.permissions import Permission
 from penguin_desktop.core.platform.service import Service
 from penguin_desktop.core.platform.store.tables import MembershipRow, WorkspaceRow, utcnow
@@ -16,14 +17,7 @@ MAX_NAME = 64
 
 
 def clean_workspace_name(raw: str) -> str:
-    name = " ".join(raw.split())
-    if not name:
-        raise ValidationError("a workspace name cannot be empty")
-    if len(name) > MAX_NAME:
-        raise ValidationError(f"a workspace name has at most {MAX_NAME} characters")
-    if not name.isprintable():
-        raise ValidationError("a workspace name cannot contain control characters")
-    return name
+    return display_name(raw, "a workspace name", MAX_NAME, field="workspace")
 
 
 def _info(row: WorkspaceRow, role: Role) -> WorkspaceInfo:
@@ -36,7 +30,7 @@ class WorkspaceService(Service):
         with self._writing(actor) as session:
             self._require_org(actor, Permission.WORKSPACE_CREATE, f"workspace:{name}")
             self._ensure_free(session, name)
-            row = WorkspaceRow(name=name, name_key=name.casefold())
+            row = WorkspaceRow(name=name, name_key=name_key(name))
             session.add(row)
             session.flush()
             session.add(MembershipRow(workspace_id=row.id, user_id=actor.user_id, role="owner"))
@@ -61,10 +55,10 @@ class WorkspaceService(Service):
             ws, role = self._workspace(
                 session, actor, old, Permission.WORKSPACE_RENAME, writable=True
             )
-            if new.casefold() != ws.name_key:
+            if name_key(new) != ws.name_key:
                 self._ensure_free(session, new)
             before = ws.name
-            ws.name, ws.name_key = new, new.casefold()
+            ws.name, ws.name_key = new, name_key(new)
             self._audit(
                 session, actor, "workspace.rename", f"workspace:{new}", ws, before=before, after=new
             )
@@ -82,7 +76,7 @@ class WorkspaceService(Service):
     @staticmethod
     def _ensure_free(session: Session, name: str) -> None:
         taken = session.execute(
-            select(WorkspaceRow.name).where(WorkspaceRow.name_key == name.casefold())
+            select(WorkspaceRow.name).where(WorkspaceRow.name_key == name_key(name))
         ).scalar_one_or_none()
         if taken is not None:
             raise ConflictError(f"a workspace named {taken!r} already exists")

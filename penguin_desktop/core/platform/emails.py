@@ -12,6 +12,8 @@ def normalize_email(raw: str) -> str:
     """
     from email_validator import EmailNotValidError, validate_email  # ~40 ms: on first use
 
+    if not raw.strip():
+        raise ValidationError("an email address is required", field="email")
     try:
         result = validate_email(
             raw.strip(),
@@ -20,5 +22,10 @@ def normalize_email(raw: str) -> str:
             test_environment=True,
         )
     except EmailNotValidError as exc:
-        raise ValidationError(f"not a valid email address {raw!r}: {exc}") from None
+        raise ValidationError(f"not a valid email address {raw!r}: {exc}", field="email") from None
+    if "." not in result.ascii_domain:
+        raise ValidationError(
+            f"not a valid email address {raw!r}: its domain needs a dot (name@example.com)",
+            field="email",
+        )
     return result.normalized.lower()

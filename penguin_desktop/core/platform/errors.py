@@ -1,10 +1,32 @@
 """One error tree for the whole core.
 
-Every error carries a message written for the person at the keyboard and the exit code the CLI
-uses for it, so each face turns errors into words in exactly one place.
+Every error carries a message written for the person at the keyboard in words both faces share,
+the exit code the CLI uses for it, and as data what the faces phrase their own way: the input at
+fault (`field`, its `value`, the `allowed` values) and what to do next (`remedy`). The CLI turns
+a field into its flag and a remedy into the command to run; the console into the field's label
+and the place to click. No message here spells a command line or a flag.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """What the person can do about an error, named by the action so that each face words it.
+
+    `action` is the capability and verb ("server.accept-host-key", "secrets.set"), `subject`
+    the thing it applies to (a server's name), `arguments` what else it takes in order (a
+    fingerprint to accept), and `fields` the named inputs it needs, by field name
+    ("workspace", "domain"), with a value where one is known.
+    """
+
+    action: str
+    subject: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
+    arguments: tuple[str, ...] = ()
 
 
 class PenguinError(Exception):
@@ -12,9 +34,21 @@ class PenguinError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        value: object = None,
+        allowed: Sequence[str] = (),
+        remedy: Remedy | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.field = field
+        self.value = value
+        self.allowed = tuple(allowed)
+        self.remedy = remedy
 
 
 class ValidationError(PenguinError):
@@ -30,7 +64,7 @@ class ConflictError(PenguinError):
 
 
 class NotInitializedError(PenguinError):
-    """The workspace database has no organization yet; `penguin init` has to run first."""
+    """The workspace database has no organization yet; it has to be initialized first."""
 
 
 class DatabaseError(PenguinError):
@@ -57,6 +91,17 @@ class PermissionDenied(PenguinError):
         self.workspace_id = workspace_id
 
 
+class UnknownToYou(NotFoundError):
+    """A workspace the actor is not a member of, answered exactly as one that does not exist, so
+    nobody learns which names exist by guessing; the refusal is still audited as a denial."""
+
+    def __init__(self, message: str, *, action: str, target: str, workspace_id: int) -> None:
+        super().__init__(message, field="workspace")
+        self.action = action
+        self.target = target
+        self.workspace_id: int | None = workspace_id
+
+
 class AuthenticationError(PenguinError):
     """Wrong credentials, no credentials, or a locked account."""
 
@@ -71,6 +116,11 @@ class ExternalServiceError(PenguinError):
     """A server we depend on (PostgreSQL, Vault, SSH, DNS, Stripe ...) failed or is unreachable."""
 
     exit_code = 5
+
+
+class CredentialRefused(ExternalServiceError):
+    """An outside service refused the credential we hold for it (an SSH key, an API token):
+    the outside side said no, so it exits like any outside failure, not like a sign-in here."""
 
 
 class Cancelled(PenguinError):

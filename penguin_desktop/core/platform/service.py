@@ -15,9 +15,11 @@ from penguin_desktop.core.platform.errors import (
     ConflictError,
     NotFoundError,
     PermissionDenied,
+    UnknownToYou,
     ValidationError,
 )
 from penguin_desktop.core.platform.models import Actor, Outcome, Role
+from penguin_desktop.core.platform.names import name_key
 from penguin_desktop.core.platform.permissions import MATRIX, Permission, Scope, allows
 from penguin_desktop.core.platform.store.database import Database
 from penguin_desktop.core.platform.store.tables import MembershipRow, UserRow, WorkspaceRow
@@ -42,7 +44,7 @@ class Service:
         try:
             with self.db.write() as session:
                 yield session
-        except PermissionDenied as denied:
+        except (PermissionDenied, UnknownToYou) as denied:
             self._audit_denied(actor, denied)
             raise
 
@@ -51,11 +53,11 @@ class Service:
         try:
             with self.db.read() as session:
                 yield session
-        except PermissionDenied as denied:
+        except (PermissionDenied, UnknownToYou) as denied:
             self._audit_denied(actor, denied)
             raise
 
-    def _audit_denied(self, actor: Actor, denied: PermissionDenied) -> None:
+    def _audit_denied(self, actor: Actor, denied: PermissionDenied | UnknownToYou) -> None:
         with self.db.write() as session:
             name = ""
             if denied.workspace_id is not None:
@@ -135,14 +137,15 @@ class Service:
     ) -> tuple[WorkspaceRow, Role]:
         """Look a workspace up by name and check the actor may do `permission` in it."""
         ws = session.execute(
-            select(WorkspaceRow).where(WorkspaceRow.name_key == name.strip().casefold())
+            select(WorkspaceRow).where(WorkspaceRow.name_key == name_key(name))
         ).scalar_one_or_none()
+        unknown = f"no workspace named {name.strip()!r} among yours"
         if ws is None:
-            raise NotFoundError(f"no workspace named {name!r}")
+            raise NotFoundError(unknown, field="workspace")
         role = self.role_in(session, actor, ws.id)
         if role is None:
-            raise PermissionDenied(
-                f"permission denied: you are not a member of workspace {ws.name!r}",
+            raise UnknownToYou(
+                unknown,
                 action=permission.value,
                 target=f"workspace:{ws.name}",
                 workspace_id=ws.id,
@@ -182,7 +185,7 @@ class Service:
         self, session: Session, actor: Actor, workspace: str | None, permission: Permission
     ) -> dict[int, WorkspaceRow]:
         """The named workspace (checked, a refusal audited) or, with no name, every workspace
-        where the actor's role allows `permission`: what list commands take `--workspace` for."""
+        where the actor's role allows `permission`: what list commands take a workspace for."""
         if workspace:
             ws, _ = self._workspace(session, actor, workspace, permission)
             return {ws.id: ws}
@@ -226,7 +229,8 @@ class Service:
             if len(found) > 1:
                 where = ", ".join(sorted(spaces[i].name for i in found))
                 raise ValidationError(
-                    f"{what} is in several workspaces ({where}): say which with --workspace"
+                    f"{what} is in several workspaces ({where}): say which workspace",
+                    field="workspace",
                 )
             workspace = spaces[found[0]].name
         ws, _ = self._workspace(session, actor, workspace, permission, writable=writable)
@@ -252,6 +256,8 @@ class Service:
 
     @staticmethod
     def _user_by_email(session: Session, email: str) -> UserRow:
+        if not email.strip():
+            raise ValidationError("an email address is required", field="email")
         user = session.execute(
             select(UserRow).where(func.lower(UserRow.email) == email.strip().lower())
         ).scalar_one_or_none()

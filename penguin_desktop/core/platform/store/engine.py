@@ -53,7 +53,12 @@ def prepare_sqlite_file(path: Path) -> None:
             raise DatabaseError(f"{path} is a directory, not a workspace database")
         with path.open("rb") as fh:
             header = fh.read(len(SQLITE_HEADER))
-        if header and header != SQLITE_HEADER:
+        if not header:
+            raise DatabaseError(
+                f"{path} is empty: the workspace database was truncated or never finished; "
+                "restore it from a backup, or move it away to start a new one"
+            )
+        if header != SQLITE_HEADER:
             raise DatabaseError(f"{path} is not a PenguinMails workspace database (not SQLite)")
         return
     fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
