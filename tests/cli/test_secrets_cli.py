@@ -152,20 +152,15 @@ def test_vault_backend_from_the_standard_environment(acme: Penguin, vault: Vault
     assert acme("secrets", "reveal", "k", "-w", "Acme", "--yes", env=MASTER).stdout == "v\n"
 
 
-def test_unreachable_vault_is_exit_5(acme: Penguin) -> None:
+def test_unreachable_vault_is_refused_exit_5_unless_set_up_ahead(acme: Penguin) -> None:
     address = f"http://127.0.0.1:{free_port()}"
-    result = acme(
-        "secrets",
-        "backend",
-        "set",
-        "vault",
-        "--address",
-        address,
-        "--token-stdin",
-        stdin="tok\n",
-        env=MASTER,
-    )
-    assert result.exit_code == 0, result.stderr
+    vault = ("secrets", "backend", "set", "vault", "--address", address, "--token-stdin")
+    refused = acme(*vault, stdin="tok\n", env=MASTER)
+    assert refused.exit_code == 5 and "cannot reach Vault" in refused.stderr
+    assert "the backend was not switched" in refused.stderr
+    assert '"kind": "file"' in acme("--json", "secrets", "backend", "show", env=MASTER).stdout
+    ahead = acme(*vault, "--no-test", stdin="tok\n", env=MASTER)
+    assert ahead.exit_code == 0, ahead.stderr
     result = acme("secrets", "backend", "test", env=MASTER)
     assert result.exit_code == 5 and "cannot reach Vault" in result.stderr
 

@@ -12,6 +12,7 @@ from keyring.backends import fail, null
 
 from penguin_desktop.core.platform.errors import (
     AuthenticationError,
+    CredentialRefused,
     DatabaseError,
     ExternalServiceError,
     NotFoundError,
@@ -36,11 +37,11 @@ def secrets_file(tmp_path: Path) -> Path:
 
 
 def test_file_round_trip_and_private_mode(secrets_file: Path) -> None:
-    store = EncryptedFileStore(secrets_file, MASTER)
+    store = EncryptedFileStore(secrets_file, MASTER, FAST)
     store.put("a", "alpha")
     store.put("b", "bravo")
     store.delete("a")
-    again = EncryptedFileStore(secrets_file, MASTER)
+    again = EncryptedFileStore(secrets_file, MASTER, FAST)
     assert again.get("b") == "bravo"
     with pytest.raises(NotFoundError):
         again.get("a")
@@ -50,38 +51,52 @@ def test_file_round_trip_and_private_mode(secrets_file: Path) -> None:
 
 def test_file_wrong_master_password_is_an_authentication_error(secrets_file: Path) -> None:
     with pytest.raises(AuthenticationError, match="wrong master password"):
-        EncryptedFileStore(secrets_file, "not the master password")
+        EncryptedFileStore(secrets_file, "not the master password", FAST)
 
 
 def test_file_with_an_altered_ciphertext_is_refused(secrets_file: Path) -> None:
-    EncryptedFileStore(secrets_file, MASTER).put("k", "value")
+    EncryptedFileStore(secrets_file, MASTER, FAST).put("k", "value")
     lines = secrets_file.read_bytes().split(b"\n")
     lines[2] = lines[2][:-4] + (b"AAAA" if not lines[2].endswith(b"AAAA") else b"BBBB")
     secrets_file.write_bytes(b"\n".join(lines))
     with pytest.raises(AuthenticationError, match="or the file was altered"):
-        EncryptedFileStore(secrets_file, MASTER)
+        EncryptedFileStore(secrets_file, MASTER, FAST)
 
 
-def test_file_with_weakened_kdf_parameters_is_refused(secrets_file: Path) -> None:
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("time_cost", 0),  # weaker than this store writes
+        ("memory_kib", 4096),
+        ("time_cost", 1_000_000_000),  # would hang the unlock
+        ("memory_kib", 10**12),  # would exhaust memory
+        ("parallelism", 0),
+        ("memory_kib", "lots"),
+        ("time_cost", [3]),
+    ],
+)
+def test_file_with_altered_kdf_parameters_is_refused_before_deriving(
+    secrets_file: Path, field: str, value: object
+) -> None:
     header, rest = secrets_file.read_bytes().split(b"\n", 1)
     meta = json.loads(header)
-    meta["time_cost"] = 2
+    meta[field] = value
     secrets_file.write_bytes(json.dumps(meta, sort_keys=True).encode() + b"\n" + rest)
-    with pytest.raises(AuthenticationError):
-        EncryptedFileStore(secrets_file, MASTER)
+    with pytest.raises(DatabaseError, match=r"altered|damaged header"):
+        EncryptedFileStore(secrets_file, MASTER, FAST)
 
 
 @pytest.mark.parametrize("keep", [0, 10, 60])
 def test_truncated_file_is_a_clear_error(secrets_file: Path, keep: int) -> None:
-    EncryptedFileStore(secrets_file, MASTER).put("k", "value")
+    EncryptedFileStore(secrets_file, MASTER, FAST).put("k", "value")
     secrets_file.write_bytes(secrets_file.read_bytes()[:keep])
     with pytest.raises(DatabaseError, match="truncated or damaged"):
-        EncryptedFileStore(secrets_file, MASTER)
+        EncryptedFileStore(secrets_file, MASTER, FAST)
 
 
 def test_file_sees_writes_of_another_handle(secrets_file: Path) -> None:
-    one = EncryptedFileStore(secrets_file, MASTER)
-    two = EncryptedFileStore(secrets_file, MASTER)
+    one = EncryptedFileStore(secrets_file, MASTER, FAST)
+    two = EncryptedFileStore(secrets_file, MASTER, FAST)
     one.put("x", "1")
     two.put("y", "2")
     assert one.get("y") == "2" and two.get("x") == "1"
@@ -163,7 +178,7 @@ def test_vault_approle_login(vault: VaultServer) -> None:
     store.put("approle/x", "via approle")
     assert store.get("approle/x") == "via approle"
     bad = VaultStore(VaultConfig(vault.address, role_id=role_id), secret_id="not-the-id")
-    with pytest.raises(AuthenticationError, match="AppRole login failed"):
+    with pytest.raises(CredentialRefused, match="AppRole login failed"):
         bad.get("approle/x")
 
 

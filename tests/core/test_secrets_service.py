@@ -15,6 +15,8 @@ from penguin_desktop.core.platform.errors import (
     AuthenticationError,
     Cancelled,
     ConflictError,
+    DatabaseError,
+    ExternalServiceError,
     NotFoundError,
     PermissionDenied,
     ValidationError,
@@ -28,7 +30,8 @@ from penguin_desktop.core.secrets.backends.base import BackendKind
 from penguin_desktop.core.secrets.backends.vault import VaultCasConflict, VaultConfig, VaultStore
 from penguin_desktop.core.secrets.models import SecretKind
 from penguin_desktop.core.secrets.tables import SecretRefRow
-from tests.conftest import add_user
+from tests.conftest import MASTER_PASSWORD, add_user
+from tests.servers.common import free_port
 from tests.servers.file_keyring import FileBackedKeyring
 from tests.servers.vault import VaultServer
 
@@ -156,7 +159,7 @@ def test_roles_decide_who_lists_writes_and_reveals(
         container.secrets.set(people[Role.MEMBER], acme, "x", SecretKind.API_KEY, "v")
     with pytest.raises(PermissionDenied):
         container.secrets.all(people[Role.VIEWER])
-    with pytest.raises(PermissionDenied, match="not a member of workspace 'Globex'"):
+    with pytest.raises(NotFoundError, match="no workspace named 'Globex' among yours"):
         container.secrets.all(people[Role.ADMIN], "Globex")
     with pytest.raises(PermissionDenied):
         container.secrets.migrate(people[Role.ADMIN], BackendKind.FILE)
@@ -328,3 +331,64 @@ def test_a_workspace_override_can_be_dropped_and_vault_settings_changed_without_
         container.secrets.clear_backend(owner, acme)
     with pytest.raises(ValidationError, match="needs a token"):
         container.secrets.set_backend(owner, BackendKind.VAULT, None, VaultConfig(vault.address))
+
+
+def test_creating_and_unlocking_the_secrets_file_are_audited(
+    container: Container, owner: Actor, tmp_path: Path
+) -> None:
+    before = container.secrets.file_state()
+    assert not before.exists and not before.unlocked and before.default_backend == "file"
+    after = container.secrets.open_file(owner)
+    assert after.exists and after.unlocked and after.path == before.path
+    assert container.secrets.open_file(owner) == after  # once per session: no second event
+    wrong = Container(
+        Settings(data_dir=tmp_path, db_url=container.settings.db_url), lambda _c: "Not-the-one-2026"
+    )
+    with pytest.raises(AuthenticationError):
+        wrong.secrets.open_file(owner)
+    wrong.close()
+    again = Container(
+        Settings(data_dir=tmp_path, db_url=container.settings.db_url), lambda _c: MASTER_PASSWORD
+    )
+    assert again.secrets.open_file(owner).unlocked
+    again.close()
+    events = sorted(
+        container.audit.page(owner, AuditFilter(action="secret.file.*")), key=lambda e: e.seq
+    )
+    file_events = [(e.action, e.outcome) for e in events if e.target == "secrets-file"]
+    assert file_events == [
+        ("secret.file.create", "ok"),
+        ("secret.file.unlock", "denied"),
+        ("secret.file.unlock", "ok"),
+    ]
+    assert all(MASTER_PASSWORD not in e.summary for e in events)
+
+
+def test_a_missing_secrets_file_is_lost_data_not_a_new_file(
+    container: Container, owner: Actor, acme: str, tmp_path: Path
+) -> None:
+    container.secrets.set(owner, acme, "stripe", SecretKind.API_KEY, "sk_live_canary")
+    secrets_file = Path(container.secrets.file_state().path)
+    secrets_file.unlink()
+    again = Container(
+        Settings(data_dir=tmp_path, db_url=container.settings.db_url), lambda _c: MASTER_PASSWORD
+    )
+    with pytest.raises(DatabaseError, match="missing, but 1 secrets live in it"):
+        again.secrets.reveal(owner, acme, "stripe")
+    again.close()
+    assert not secrets_file.exists()
+
+
+def test_a_backend_that_cannot_be_reached_is_refused_unless_told_not_to_test(
+    container: Container, owner: Actor, acme: str
+) -> None:
+    dead = VaultConfig(f"http://127.0.0.1:{free_port()}", timeout=2.0)
+    with pytest.raises(ExternalServiceError, match="the backend was not switched"):
+        container.secrets.set_backend(owner, BackendKind.VAULT, acme, dead, token="t0ken")
+    assert container.secrets.backend_info(owner, acme).kind == "file"
+    ahead = container.secrets.set_backend(
+        owner, BackendKind.VAULT, acme, dead, token="t0ken", test=False
+    )
+    assert ahead.kind == "vault"
+    events = container.audit.page(owner, AuditFilter(action="secret.backend.set"))
+    assert '"tested":false' in events[0].summary.replace(" ", "")

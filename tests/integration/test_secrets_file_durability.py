@@ -40,7 +40,7 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     for proc in writers:
         _out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
-    store = EncryptedFileStore(path, MASTER)
+    store = EncryptedFileStore(path, MASTER, FAST)
     assert len(store.locators()) == 90
     assert store.get("middle-00029") == "value of middle-00029"
 
@@ -55,7 +55,7 @@ def test_a_writer_killed_mid_write_leaves_the_last_committed_state(tmp_path: Pat
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     committed += [line.strip() for line in proc.stdout if line.strip()]
-    store = EncryptedFileStore(path, MASTER)
+    store = EncryptedFileStore(path, MASTER, FAST)
     keys = set(store.locators())
     assert set(committed) <= keys
     assert all(store.get(k) == f"value of {k}" for k in keys)

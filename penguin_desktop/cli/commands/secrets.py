@@ -8,13 +8,13 @@ import sys
 import click
 
 from penguin_desktop import log
+from penguin_desktop.cli.inputs import read_stdin, read_stdin_line
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import emit_object, emit_table
 from penguin_desktop.cli.progress import progress
-from penguin_desktop.cli.state import CliState, pass_state, prompt_secret, read_stdin_secret
+from penguin_desktop.cli.state import CliState, pass_state, prompt_secret
 from penguin_desktop.core.platform.errors import ValidationError
-from penguin_desktop.core.secrets.backends.base import BackendKind
-from penguin_desktop.core.secrets.backends.vault import VaultConfig
+from penguin_desktop.core.secrets import BackendKind, VaultConfig
 from penguin_desktop.core.secrets.models import BackendInfo
 from penguin_desktop.core.secrets.service import KEEP_POLICY, parse_backend, parse_kind
 
@@ -72,6 +72,11 @@ def show(state: CliState, workspace: str | None) -> None:
 )
 @click.option("--role-id", help="AppRole role ID (log in with AppRole instead of a token).")
 @click.option("--secret-id-stdin", is_flag=True, help="Read the AppRole secret ID from stdin.")
+@click.option(
+    "--no-test",
+    is_flag=True,
+    help="Switch without opening the backend first (a set-up done ahead of its server).",
+)
 @shared_options()
 @pass_state
 def set_backend(
@@ -85,8 +90,10 @@ def set_backend(
     token_stdin: bool,
     role_id: str | None,
     secret_id_stdin: bool,
+    no_test: bool,
 ) -> None:
-    """Choose the secret backend for new secrets (move old ones with `secrets migrate`)."""
+    """Keep new secrets in the backend KIND (move old ones with `secrets migrate`); it is opened
+    first, and one that cannot be reached is refused."""
     chosen = BackendKind(kind)
     vault = token = secret_id = None
     if chosen is BackendKind.VAULT:
@@ -103,13 +110,15 @@ def set_backend(
         if role_id:
             if not secret_id_stdin:
                 raise ValidationError("AppRole needs --secret-id-stdin")
-            secret_id = read_stdin_secret("secret ID")
+            secret_id = read_stdin_line("secret ID")
         elif token_stdin:
-            token = read_stdin_secret("token")
+            token = read_stdin_line("token")
         else:
             token = os.environ.get("VAULT_TOKEN") or None
     actor = state.actor()
-    info = state.container.secrets.set_backend(actor, chosen, workspace, vault, token, secret_id)
+    info = state.container.secrets.set_backend(
+        actor, chosen, workspace, vault, token, secret_id, test=not no_test
+    )
     emit_object(state, info, "Secret backend is now " + _info_text(info))
 
 
@@ -143,17 +152,25 @@ def list_(state: CliState, workspace: str | None) -> None:
     emit_table(state, rows, COLUMNS, "No secrets yet: add one with `penguin secrets set`.")
 
 
+MAX_ROTATION_DAYS = 3650
+
+
 def _policy(raw: str | None) -> object:
     if raw is None:
         return KEEP_POLICY
     if raw.strip().lower() in ("never", "on-demand", "none"):
         return None
     try:
-        return int(raw)
+        days = int(raw)
     except ValueError:
         raise ValidationError(
             f"--rotate-every takes a number of days or 'never', not {raw!r}"
         ) from None
+    if not 1 <= days <= MAX_ROTATION_DAYS:
+        raise ValidationError(
+            f"--rotate-every takes 1 to {MAX_ROTATION_DAYS} days (or 'never'), not {raw!r}"
+        )
+    return days
 
 
 @secrets.command("set")
@@ -181,7 +198,7 @@ def set_(
     policy = _policy(rotate_every)
     actor = state.actor()
     if value_stdin:
-        value = sys.stdin.read()
+        value = read_stdin("value")
         value = value[:-1] if value.endswith("\n") and value.count("\n") == 1 else value
     else:
         value = prompt_secret(f"Value for {name}", confirm=True)

@@ -8,28 +8,39 @@ from typing import TYPE_CHECKING
 from penguin_desktop.core.platform.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from .models import BackendInfo, MigrationResult, SecretKind, SecretRefInfo
+    from .backends.base import BackendKind
+    from .backends.file_store import MIN_MASTER_LENGTH
+    from .backends.vault import VaultConfig
+    from .models import BackendInfo, MigrationResult, SecretKind, SecretRefInfo, SecretsFileState
     from .rotation import DEFAULT_ROTATION_DAYS, RotationRequest
     from .rotation import register as register_rotation
     from .service import SecretService
 
 __all__ = [
     "DEFAULT_ROTATION_DAYS",
+    "MIN_MASTER_LENGTH",
     "BackendInfo",
+    "BackendKind",
     "MigrationResult",
     "RotationRequest",
     "SecretKind",
     "SecretRefInfo",
     "SecretService",
+    "SecretsFileState",
+    "VaultConfig",
     "register_rotation",
 ]
 
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
+        "BackendKind": ".backends.base",
+        "MIN_MASTER_LENGTH": ".backends.file_store",
+        "VaultConfig": ".backends.vault",
         "SecretService": ".service",
         "SecretKind": ".models",
         "SecretRefInfo": ".models",
+        "SecretsFileState": ".models",
         "BackendInfo": ".models",
         "MigrationResult": ".models",
         "RotationRequest": ".rotation",

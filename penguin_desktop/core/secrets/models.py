@@ -48,3 +48,15 @@ class MigrationResult:
     already_there: int
     cleaned: int
     target: str
+
+
+@dataclass(frozen=True)
+class SecretsFileState:
+    """The encrypted secrets file of this data directory, and the backend a new organization's
+    secrets go to by default (the file when there is no usable OS keyring)."""
+
+    path: str
+    exists: bool
+    unlocked: bool
+    default_backend: str
+    why: str

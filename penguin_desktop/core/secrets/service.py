@@ -15,21 +15,24 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from penguin_desktop.core.platform.audit import trail
 from penguin_desktop.core.platform.audit.trail import AuditRecord
 from penguin_desktop.core.platform.errors import (
+    AuthenticationError,
     Cancelled,
     ConflictError,
     ExternalServiceError,
     NotFoundError,
+    PenguinError,
     PermissionDenied,
+    Remedy,
     ValidationError,
 )
 from penguin_desktop.core.platform.jobs import JobContext
-from penguin_desktop.core.platform.models import Actor
+from penguin_desktop.core.platform.models import Actor, Face
 from penguin_desktop.core.platform.permissions import Permission
 from penguin_desktop.core.platform.service import Service
 from penguin_desktop.core.platform.store.database import Database
@@ -43,6 +46,7 @@ from penguin_desktop.core.secrets.models import (
     MigrationResult,
     SecretKind,
     SecretRefInfo,
+    SecretsFileState,
 )
 from penguin_desktop.core.secrets.rotation import DEFAULT_ROTATION_DAYS, RotationRequest
 from penguin_desktop.core.secrets.tables import SecretBackendRow, SecretRefRow
@@ -54,6 +58,7 @@ MIGRATION_BATCH = 50
 COPY_WORKERS = 4  # network-bound copies (Vault) overlap; the stores are thread-safe
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@/-]{0,127}$")
 KEEP_POLICY: Any = object()
+PROGRAM = "penguin-desktop"  # the actor of what the program does on its own
 
 
 def _scope_of(workspace_id: int) -> str:
@@ -62,6 +67,8 @@ def _scope_of(workspace_id: int) -> str:
 
 def clean_secret_name(raw: str) -> str:
     name = raw.strip()
+    if not name:
+        raise ValidationError("a secret name is required", field="name")
     if not _NAME.match(name):
         raise ValidationError(
             f"bad secret name {raw!r}: 1-128 letters, digits and . _ @ / - (start with a letter "
@@ -126,6 +133,15 @@ class SecretService(Service):
         super().__init__(db)
         self.stores = stores
         self.services = services
+        stores.secrets_in_file = self._secrets_in_file
+
+    def _secrets_in_file(self) -> int:
+        with self.db.read() as session:
+            return session.execute(
+                select(func.count())
+                .select_from(SecretRefRow)
+                .where(SecretRefRow.backend == BackendKind.FILE.value)
+            ).scalar_one()
 
     # --- backends ------------------------------------------------------------------------------
     def _effective(
@@ -170,7 +186,12 @@ class SecretService(Service):
         vault: VaultConfig | None = None,
         token: str | None = None,
         secret_id: str | None = None,
+        *,
+        test: bool = True,
     ) -> BackendInfo:
+        """Make `kind` where new secrets of the organization (or one workspace) go. The store is
+        opened for real first (`test`), so a backend that cannot be reached is refused and
+        nothing switches; set-ups made ahead of their server pass `test=False`."""
         if kind is BackendKind.KEYRING:
             problem = self.stores.keyring_problem()
             if problem:
@@ -179,18 +200,25 @@ class SecretService(Service):
             scope, ws = self._authorize_backend(session, actor, workspace)
         if kind is BackendKind.VAULT:
             if vault is None:
-                raise ValidationError("Vault needs an address (--address or VAULT_ADDR)")
+                raise ValidationError("Vault needs an address (or VAULT_ADDR)", field="address")
             keep = token is None and secret_id is None and self.stores.has_credential(scope)
             if vault.role_id is None and token is None and not keep:
                 raise ValidationError(
-                    "Vault needs a token (--token-stdin or VAULT_TOKEN) or AppRole"
+                    "Vault needs a token (or VAULT_TOKEN) or an AppRole", field="token"
                 )
             if vault.role_id is not None and secret_id is None and not keep:
-                raise ValidationError("AppRole login needs a secret ID (--secret-id-stdin)")
+                raise ValidationError("AppRole login needs a secret ID", field="secret_id")
         if token is not None:
             self.stores.save_credential(scope, "token", token)
         if secret_id is not None:
             self.stores.save_credential(scope, "secret-id", secret_id)
+        if test:
+            try:
+                self.stores.open(kind, scope, vault).status()
+            except PenguinError as failed:
+                failed.message = f"{failed.message}; the backend was not switched"
+                failed.args = (failed.message,)
+                raise
         with self._writing(actor) as session:
             self._authorize_backend(session, actor, workspace)
             row = session.get(SecretBackendRow, scope)
@@ -203,7 +231,7 @@ class SecretService(Service):
             row.kind, row.updated_by, row.updated_at = kind.value, actor.email, utcnow()
             row.settings = json.dumps(settings, sort_keys=True)
             ws_row = session.get(WorkspaceRow, ws) if ws is not None else None
-            summary: dict[str, Any] = {"backend": kind.value, "scope": scope}
+            summary: dict[str, Any] = {"backend": kind.value, "scope": scope, "tested": test}
             if vault is not None:
                 summary.update(address=vault.address, mount=vault.mount)
                 summary["auth"] = "approle" if vault.role_id else "static"
@@ -247,6 +275,39 @@ class SecretService(Service):
                 ws_id = ws.id
             kind, scope, _, vault = self._effective(session, ws_id)
         return self.stores.open(kind, scope, vault).status()
+
+    # --- the encrypted secrets file ------------------------------------------------------------
+    def file_state(self) -> SecretsFileState:
+        """Where the file is, whether it exists and is unlocked in this session, and which
+        backend is the default here (and why): what a face shows before asking for a master
+        password. Nothing secret, nothing of a workspace."""
+        kind, why = self.stores.default_kind()
+        return SecretsFileState(
+            path=str(self.stores.file_path),
+            exists=self.stores.file_path.exists(),
+            unlocked=self.stores.file_unlocked,
+            default_backend=kind.value,
+            why=why,
+        )
+
+    def open_file(self, actor: Actor) -> SecretsFileState:
+        """Unlock the secrets file for this session, creating it on first use; the master
+        password comes from the face's callback. Creating, unlocking and a refused password are
+        audited (the path, never the password)."""
+        before = self.file_state()
+        if before.unlocked:
+            return before
+        action = "secret.file.unlock" if before.exists else "secret.file.create"
+        try:
+            self.stores.file()
+        except AuthenticationError as refused:
+            self._audit_denied(
+                actor, PermissionDenied(refused.message, action=action, target="secrets-file")
+            )
+            raise
+        with self.db.write() as session:
+            self._audit(session, actor, action, "secrets-file", path=before.path)
+        return self.file_state()
 
     # --- references ----------------------------------------------------------------------------
     def all(self, actor: Actor, workspace: str | None = None) -> list[SecretRefInfo]:
@@ -427,8 +488,12 @@ class SecretService(Service):
         procedure = rotation.rotator_for(kind)
         if procedure is None:
             raise ValidationError(
-                f"{kind.value} secrets have no automatic rotation: replace the value with "
-                f"`penguin secrets set {name} --kind {kind.value} --workspace ... --value-stdin`"
+                f"{kind.value} secrets have no automatic rotation: replace the value instead",
+                remedy=Remedy(
+                    "secrets.set",
+                    name,
+                    (("kind", kind.value), ("workspace", workspace), ("value", "")),
+                ),
             )
         current = self.use(actor, workspace, name, "rotation")
         new = procedure(RotationRequest(workspace, name, kind, current, actor, self.services))
@@ -586,6 +651,71 @@ class SecretService(Service):
                     if ref is not None:
                         ref.leftover_backend = None
         return len(leftovers)
+
+    # --- the program's own secrets -------------------------------------------------------------
+    def system_backend(self) -> BackendKind:
+        """The organization's store, which also keeps the program's own secrets."""
+        with self.db.read() as session:
+            return self._effective(session, None)[0]
+
+    def put_system_secret(
+        self, name: str, value: str, purpose: str, actor: Actor | None = None, *, ask: bool = True
+    ) -> BackendKind:
+        """Keep a value the program needs for the whole organization (the audit trail's signing
+        key) in the organization's store; returns which store. Only core calls this: no face
+        offers it. Audited by name, never the value, as done for `actor` (None: the program on
+        its own); `ask` as for `system_secret`."""
+        name = clean_secret_name(name)
+        _check_value(value)
+        with self.db.read() as session:
+            kind, _, _, vault = self._effective(session, None)
+        if not ask and self._would_ask(kind):
+            raise AuthenticationError("the secrets file is locked")
+        self.stores.open(kind, ORG_SCOPE, vault).put(f"system/{name}", value)
+        self._audit_system(actor, "secret.system.set", name, kind, purpose)
+        return kind
+
+    def system_secret(
+        self,
+        name: str,
+        backend: BackendKind,
+        purpose: str,
+        actor: Actor | None = None,
+        *,
+        ask: bool = True,
+    ) -> str | None:
+        """A value `put_system_secret` kept in `backend`, or None. Without `ask`, a store that
+        needs the master password first is left closed (AuthenticationError): the program's
+        background work must never prompt."""
+        if not ask and self._would_ask(backend):
+            raise AuthenticationError("the secrets file is locked")
+        with self.db.read() as session:
+            vault = _vault_config(session.get(SecretBackendRow, ORG_SCOPE))
+        try:
+            value = self.stores.open(backend, ORG_SCOPE, vault).get(f"system/{name}")
+        except NotFoundError:
+            return None
+        self._audit_system(actor, "secret.system.read", name, backend, purpose)
+        return value
+
+    def _would_ask(self, kind: BackendKind) -> bool:
+        """Whether opening `kind` needs the master password: the file, or Vault whose
+        credential sits in the file for want of a keyring."""
+        if self.stores.file_unlocked or kind is BackendKind.KEYRING:
+            return False
+        if kind is BackendKind.FILE:
+            return True
+        return self.stores.keyring_problem() is not None and self.stores.file_path.exists()
+
+    def _audit_system(
+        self, actor: Actor | None, action: str, name: str, kind: BackendKind, purpose: str
+    ) -> None:
+        who, face = (actor.email, actor.face.value) if actor else (PROGRAM, Face.SYSTEM.value)
+        summary = {"name": name, "backend": kind.value, "purpose": purpose}
+        with self.db.write() as session:
+            trail.append(
+                session, [AuditRecord(who, face, action, f"system:{name}", summary=summary)]
+            )
 
     # --- helpers -------------------------------------------------------------------------------
     @staticmethod

@@ -56,6 +56,10 @@ class KdfParams:
         )
 
 
+# The most any header may ask for: an unlock still ends in seconds, in at most 1 GiB.
+MAX_KDF = KdfParams(time_cost=16, memory_kib=1_048_576, parallelism=16)
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
@@ -121,7 +125,7 @@ class EncryptedFileStore:
             ) from None
         header, nonce, ciphertext = _split(raw, self.path)
         if password is not None:
-            params, salt = _kdf_from_header(header, self.path)
+            params, salt = _kdf_from_header(header, self.path, self._kdf)
             key = params.derive(password, salt)
         else:
             assert self._key is not None
@@ -213,17 +217,28 @@ def _split(raw: bytes, path: Path) -> tuple[bytes, bytes, bytes]:
         ) from None
 
 
-def _kdf_from_header(header: bytes, path: Path) -> tuple[KdfParams, bytes]:
+def _kdf_from_header(header: bytes, path: Path, floor: KdfParams) -> tuple[KdfParams, bytes]:
+    """The header's key-derivation parameters, trusted only within bounds: the header is
+    authenticated by the decryption it drives, so an edited one must be refused before it
+    can hang the unlock (time), exhaust memory, or weaken the key below what we write."""
     meta = json.loads(header)
     try:
         params = KdfParams(
             int(meta["time_cost"]), int(meta["memory_kib"]), int(meta["parallelism"])
         )
         salt = base64.b64decode(meta["salt"], validate=True)
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, TypeError, OverflowError):
         raise DatabaseError(f"{path} has a damaged header") from None
-    if params.memory_kib < 8 * params.parallelism or params.time_cost < 1:
-        raise DatabaseError(f"{path} has a damaged header")
+    bounds = (
+        (params.time_cost, floor.time_cost, MAX_KDF.time_cost),
+        (params.memory_kib, floor.memory_kib, MAX_KDF.memory_kib),
+        (params.parallelism, floor.parallelism, MAX_KDF.parallelism),
+    )
+    if any(not low <= value <= high for value, low, high in bounds) or len(salt) < 16:
+        raise DatabaseError(
+            f"the secrets file {path} was altered: its key-derivation parameters are outside "
+            "what this program writes; restore it from a backup"
+        )
     return params, salt
 
 

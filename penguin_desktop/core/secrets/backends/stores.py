@@ -15,7 +15,12 @@ from pathlib import Path
 
 from keyring.backend import KeyringBackend
 
-from penguin_desktop.core.platform.errors import NotFoundError, ValidationError
+from penguin_desktop.core.platform.errors import (
+    DatabaseError,
+    NotFoundError,
+    Remedy,
+    ValidationError,
+)
 from penguin_desktop.core.secrets.backends.base import BackendKind, SecretBackend
 from penguin_desktop.core.secrets.backends.file_store import EncryptedFileStore, KdfParams
 from penguin_desktop.core.secrets.backends.keyring_store import KeyringStore, keyring_problem
@@ -49,6 +54,9 @@ class SecretStores:
         self._keyring: KeyringStore | None = None
         self._vaults: dict[tuple[str, VaultConfig], VaultStore] = {}
         self._lock = threading.Lock()
+        # How many secrets the database says live in the file; the secret service tells. A file
+        # that should hold some but is gone is lost data, never a reason to start a new one.
+        self.secrets_in_file: Callable[[], int] = lambda: 0
 
     # --- which one -----------------------------------------------------------------------------
     def keyring_problem(self) -> str | None:
@@ -77,6 +85,13 @@ class SecretStores:
                 if self.file_path.exists():
                     password = self.master_password(False)
                 else:
+                    lost = self.secrets_in_file()
+                    if lost:
+                        raise DatabaseError(
+                            f"the secrets file {self.file_path} is missing, but {lost} secrets "
+                            "live in it: restore it from a backup (it is never re-created over "
+                            "lost secrets)"
+                        )
                     password = self.master_password(True)
                     EncryptedFileStore.create(self.file_path, password, self._kdf)
                 self._file = EncryptedFileStore(self.file_path, password, self._kdf)
@@ -117,7 +132,7 @@ class SecretStores:
             return self.file()
         if vault is None:
             raise ValidationError(
-                "Vault is not configured: run `penguin secrets backend set vault`"
+                "Vault is not configured", remedy=Remedy("secrets.backend.set", "vault")
             )
         return self.vault(scope, vault)
 

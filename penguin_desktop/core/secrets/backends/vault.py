@@ -16,7 +16,7 @@ from urllib.parse import quote
 import httpx
 
 from penguin_desktop.core.platform.errors import (
-    AuthenticationError,
+    CredentialRefused,
     ExternalServiceError,
     NotFoundError,
     ValidationError,
@@ -182,7 +182,7 @@ class VaultStore:
                     what="token renewal",
                 )
                 return _token_from_auth(body)
-            except (AuthenticationError, ExternalServiceError):
+            except ExternalServiceError:  # a refused token is one too
                 if self._secret_id is None:
                     raise
         if self._secret_id is not None:
@@ -214,8 +214,9 @@ class VaultStore:
         except httpx.ConnectError as exc:
             if _is_tls_failure(exc):
                 raise ExternalServiceError(
-                    f"TLS failure talking to Vault at {where}: the certificate was not trusted "
-                    "(set VAULT_CACERT or --cacert)"
+                    f"TLS failure talking to Vault at {where}: the certificate was not trusted; "
+                    "name the CA that signed it (or set VAULT_CACERT)",
+                    field="ca_cert",
                 ) from None
             raise ExternalServiceError(
                 f"cannot reach Vault at {where}: connection failed"
@@ -272,7 +273,7 @@ def _answer(response: httpx.Response, what: str, where: str) -> Any:
             "reload and try again"
         )
     if status in (400, 401) and what in ("AppRole login", "token", "token renewal"):
-        raise AuthenticationError(f"Vault {what} failed: {detail or 'invalid credentials'}")
+        raise CredentialRefused(f"Vault {what} failed: {detail or 'invalid credentials'}")
     if status == 503:
         raise ExternalServiceError(f"Vault at {where} is unavailable (503): {detail}")
     raise ExternalServiceError(f"Vault answered {what} with HTTP {status}: {detail}")
