@@ -20,10 +20,12 @@ from penguin_desktop.core.domains.dns.findings import (
     report_to_json,
     score,
 )
+from penguin_desktop.core.domains.dns.names import normalize_domain, parse_sending_ip
 from penguin_desktop.core.domains.dns.records import DomainSpec, build_spf
 from penguin_desktop.core.domains.dns.spf import SpfSyntaxError, parse_spf
 from penguin_desktop.core.domains.dns.spf_macros import MacroContext
 from penguin_desktop.core.domains.dns.spf_macros import expand as expand_macros
+from penguin_desktop.core.platform.errors import ValidationError
 
 label = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
 domain = st.builds(
@@ -233,3 +235,46 @@ def test_spf_macros_over_ipv6_and_without_an_address() -> None:
 def test_spf_macro_expansion_never_raises(text: str) -> None:
     result = expand_macros(text, RFC_7208_CONTEXT)
     assert result is None or len(result) <= 253 or "." not in result
+
+
+@pytest.mark.parametrize(
+    ("typed", "why"),
+    [
+        ("-x.com", "hyphen"),
+        ("x-.com", "hyphen"),
+        ("*.example.com", "letters, digits and inner hyphens"),
+        ("exa$mple.com", "letters, digits and inner hyphens"),
+        ("1.2.3.4", "IP address"),
+        ("com", "two labels"),
+        ("a\x7fb.com", "control character"),
+        ("x.123", "last label is a number"),
+        ("", "required"),
+    ],
+)
+def test_names_that_are_not_host_names_are_refused_in_words(typed: str, why: str) -> None:
+    with pytest.raises(ValidationError, match=why) as refused:
+        normalize_domain(typed)
+    assert refused.value.field == "domain"
+
+
+def test_one_name_however_it_is_typed() -> None:
+    composed, decomposed = "Caf\u00e9.example", "Cafe\u0301.example"
+    assert normalize_domain(composed) == normalize_domain(decomposed) == "xn--caf-dma.example"
+    assert normalize_domain(" EXAMPLE.com. ") == "example.com"
+
+
+@pytest.mark.parametrize("ip", ["0.0.0.0", "127.0.0.1", "255.255.255.255", "::1", "224.0.0.5"])
+def test_addresses_no_receiver_could_reach_are_not_sending_ips(ip: str) -> None:
+    with pytest.raises(ValidationError, match="cannot be a sending server's address"):
+        parse_sending_ip(ip)
+    assert parse_sending_ip("203.0.113.7") == "203.0.113.7"
+
+
+@given(st.text(max_size=40))
+def test_normalize_domain_answers_every_input_with_a_name_or_words(typed: str) -> None:
+    try:
+        name = normalize_domain(typed)
+    except ValidationError as refused:
+        assert refused.message
+    else:
+        assert name == normalize_domain(name) and name.isascii() and "." in name

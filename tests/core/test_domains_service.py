@@ -88,8 +88,9 @@ def test_roles_and_ambiguous_names(container: Container, owner: Actor, acme: str
     container.workspaces.create(owner, "Globex")
     container.domains.add(owner, acme, "shared.test")
     container.domains.add(owner, "Globex", "shared.test")
-    with pytest.raises(ValidationError, match=r"several workspaces .*--workspace"):
+    with pytest.raises(ValidationError, match=r"several workspaces .*say which workspace") as which:
         container.domains.records(owner, "shared.test")
+    assert which.value.field == "workspace"
     globex = container.domains.records(owner, "shared.test", "Globex")
     assert globex.domain == "shared.test"
     viewer = add_user(container, owner, "v@agency.test")
@@ -299,8 +300,9 @@ def test_cancel_before_writing_leaves_the_zone_alone(
 
 
 def test_provider_settings_are_checked(container: Container, owner: Actor, acme: str) -> None:
-    with pytest.raises(ValidationError, match="needs --server"):
+    with pytest.raises(ValidationError, match="needs its server") as missing:
         container.domains.add_provider(owner, acme, "x", ProviderKind.RFC2136, {}, "c2VjcmV0")
+    assert missing.value.field == "server"
     with pytest.raises(ValidationError, match="needs its API token"):
         container.domains.add_provider(owner, acme, "x", ProviderKind.CLOUDFLARE, {})
     with pytest.raises(ValidationError, match="not valid base64"):

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import click
 
+from penguin_desktop.cli.inputs import read_stdin_line, read_text_file
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import _plain, emit_object, emit_table
 from penguin_desktop.cli.progress import progress
-from penguin_desktop.cli.state import CliState, pass_state, read_stdin_secret
+from penguin_desktop.cli.state import CliState, pass_state
 from penguin_desktop.core.domains.dns import dkim
 from penguin_desktop.core.domains.dns.findings import DomainReport, PostureSummary, Severity
 from penguin_desktop.core.domains.models import DomainInfo, ProviderKind
@@ -111,6 +112,11 @@ def domain() -> None:
 @click.option(
     "--provider", help="DNS provider that fixes this domain (see `penguin dns provider`)."
 )
+@click.option(
+    "--lab",
+    is_flag=True,
+    help="A lab set-up: accept sending IPs no receiver could reach (e.g. loopback).",
+)
 @shared_options()
 @pass_state
 def add(
@@ -127,6 +133,7 @@ def add(
     mta_sts_mode: str,
     autoconfig: bool,
     provider: str | None,
+    lab: bool,
 ) -> None:
     """Add a sending domain to a client workspace."""
     given = {}
@@ -153,6 +160,7 @@ def add(
         mta_sts_mode=mta_sts_mode,
         autoconfig=autoconfig,
         provider=provider,
+        lab=lab,
     )
     generated = [k.selector for k in info.dkim if k.private_key_secret]
     extra = f"; generated DKIM keys for {', '.join(generated)}" if generated else ""
@@ -165,10 +173,7 @@ def add(
 
 
 def _read_key_file(path: Path) -> str:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"cannot read DKIM key file {path}: {exc}") from None
+    text = read_text_file(path, f"the DKIM key file {path}")
     try:
         return dkim.import_public_key(text)
     except dkim.DkimSyntaxError as exc:
@@ -428,7 +433,7 @@ def attach(state: CliState, name: str, server: str, workspace: str | None) -> No
 def set_provider(
     state: CliState, name: str, provider: str | None, manual: bool, workspace: str | None
 ) -> None:
-    """Choose the DNS provider that fixes the domain (or --manual)."""
+    """Fix the domain through the DNS provider PROVIDER from now on (or by hand: --manual)."""
     if bool(provider) == manual:
         raise click.UsageError("give a PROVIDER or --manual")
     info = state.container.domains.set_provider(state.actor(), name, provider, workspace)
@@ -482,7 +487,10 @@ def dns() -> None:
 @shared_options()
 @pass_state
 def nameserver(state: CliState, server: str | None, clear: bool) -> None:
-    """Show or save the DNS server that checks ask (PENGUIN_DNS_NAMESERVER still wins)."""
+    """Show the DNS server that checks ask, or make it HOST[:PORT].
+
+    PENGUIN_DNS_NAMESERVER, when set, still wins over the saved server.
+    """
     service = state.container.domains
     actor = state.actor()
     if clear or server:
@@ -543,7 +551,7 @@ def provider_add(
     if chosen is not ProviderKind.MANUAL:
         if not secret_stdin:
             raise ValidationError("pass the TSIG secret or API token with --secret-stdin")
-        credential = read_stdin_secret("credential")
+        credential = read_stdin_line("credential")
     info = state.container.domains.add_provider(
         state.actor(), workspace, name, chosen, settings, credential
     )

@@ -19,23 +19,61 @@ MAX_NAME = 253
 
 
 def normalize_domain(raw: str) -> str:
-    """ASCII (punycode), lower-case, without the trailing dot; ValidationError if not a name."""
+    """A host or mail domain name as DNS stores it: ASCII (punycode), lower-case, without the
+    trailing dot. Host names per RFC 1123 (letters, digits and inner hyphens in each label, at
+    least two labels, a top-level label that is not a number) with internationalized labels
+    per IDNA 2008; an address, a wildcard or a control character is refused in words."""
     text = raw.strip().rstrip(".")
     if not text:
-        raise ValidationError("a domain name cannot be empty")
-    if any(c.isspace() for c in text) or "@" in text or "/" in text:
-        raise ValidationError(f"{raw!r} is not a domain name")
+        raise ValidationError("a domain name is required", field="domain")
+    shown = repr(text)
+    if not text.isprintable() or any(c.isspace() for c in text):
+        raise ValidationError(
+            f"{shown} is not a domain name: it holds a space or a control character", field="domain"
+        )
+    if _is_address(text):
+        raise ValidationError(f"{shown} is an IP address, not a domain name", field="domain")
     try:
-        ascii_name = idna.encode(text, uts46=True).decode("ascii").lower()
-    except idna.IDNAError:
-        # Underscore labels (_dmarc, selector._domainkey) are valid DNS but not IDNA.
-        if not all(label.isascii() for label in text.split(".")):
-            raise ValidationError(f"{raw!r} is not a valid internationalized domain name") from None
-        ascii_name = text.lower()
+        ascii_name = idna.encode(text, uts46=True, std3_rules=True).decode("ascii").lower()
+    except idna.IDNAError as exc:
+        raise ValidationError(
+            f"{shown} is not a domain name: {_idna_reason(exc)}", field="domain"
+        ) from None
     labels = ascii_name.split(".")
+    if len(labels) < 2:
+        raise ValidationError(
+            f"{shown} is not a domain name: it needs at least two labels (example.com)",
+            field="domain",
+        )
     if len(ascii_name) > MAX_NAME or any(not 0 < len(label) <= 63 for label in labels):
-        raise ValidationError(f"{raw!r} is not a domain name (empty or over-long label)")
+        raise ValidationError(
+            f"{shown} is not a domain name (empty or over-long label)", field="domain"
+        )
+    if labels[-1].isdigit():
+        raise ValidationError(
+            f"{shown} is not a domain name: its last label is a number", field="domain"
+        )
     return ascii_name
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _idna_reason(exc: idna.IDNAError) -> str:
+    """idna's reasons in plain words for the cases people type."""
+    text = str(exc)
+    if "hyphen" in text.lower():
+        return "a label may not start or end with a hyphen"
+    if "Empty" in text or "empty" in text:
+        return "it has an empty label"
+    if "too long" in text.lower():
+        return "a label is longer than 63 characters"
+    return "only letters, digits and inner hyphens may make up each label"
 
 
 def is_domain(raw: str) -> bool:
@@ -68,7 +106,28 @@ def parse_ip(raw: str) -> str:
     try:
         return str(ipaddress.ip_address(raw.strip()))
     except ValueError:
-        raise ValidationError(f"{raw!r} is not an IP address") from None
+        raise ValidationError(f"{raw!r} is not an IP address", field="ip") from None
+
+
+def parse_sending_ip(raw: str) -> str:
+    """An address mail can leave from: never one no receiver could reach or that means "this
+    host" or "everyone" (unspecified, loopback, broadcast, multicast, link-local, reserved)."""
+    address = ipaddress.ip_address(parse_ip(raw))
+    unusable = (
+        address.is_unspecified
+        or address.is_loopback
+        or address.is_multicast
+        or address.is_link_local
+        or address.is_reserved
+        or address == ipaddress.IPv4Address("255.255.255.255")
+    )
+    if unusable:
+        raise ValidationError(
+            f"{address} cannot be a sending server's address (unspecified, loopback, broadcast, "
+            "multicast, link-local or reserved)",
+            field="ip",
+        )
+    return str(address)
 
 
 def reverse_name(ip: str) -> str:

@@ -15,7 +15,7 @@ from typing import Protocol
 from penguin_desktop.core.domains.dns.diff import Change, Published
 from penguin_desktop.core.domains.dns.names import parent_names
 from penguin_desktop.core.domains.dns.resolver import DnsClient, ResolverConfig
-from penguin_desktop.core.platform.errors import ExternalServiceError, ValidationError
+from penguin_desktop.core.platform.errors import ExternalServiceError, Remedy, ValidationError
 from penguin_desktop.core.platform.jobs import JobContext
 
 
@@ -87,8 +87,9 @@ class ManualProvider:
 
     def apply(self, domain: str, changes: Sequence[Change], ctx: JobContext) -> int:
         raise ValidationError(
-            "this domain has no DNS provider that can write records: publish them by hand "
-            "(penguin domain export-zone shows them) or add one with penguin dns provider add"
+            "this domain has no DNS provider that can write records: publish its required "
+            "records by hand, or add a DNS provider",
+            remedy=Remedy("dns.provider.add"),
         )
 
     def test(self) -> str:
