@@ -167,7 +167,7 @@ def test_create_through_hostwinds(
         assert f"penguin server accept-host-key hw1 {sshd.host_fingerprint}" in created.stdout
         hostwinds.state.api_key = "rotated-elsewhere"
         refused = penguin("server", "remove", "hw1", "--destroy")
-        assert refused.exit_code == 4 and "Hostwinds refused the API key" in refused.stderr
+        assert refused.exit_code == 5 and "Hostwinds refused the API key" in refused.stderr
         assert [s["name"] for s in penguin.json("server", "list")] == ["hw1"]
 
 
@@ -207,7 +207,7 @@ def test_adopting_an_existing_mailu_checks_its_token(
             "server", "adopt", "mx1", "-w", "Acme", "--host", sshd.host, "--port", str(sshd.port),
             "--mailu-url", mailu.base_url, "--mailu-token-stdin", stdin="not-the-token\n",
         )  # fmt: skip
-    assert wrong.exit_code == 4
+    assert wrong.exit_code == 5
     assert "MailU refused the admin API token (Invalid API token)" in wrong.stderr
     assert penguin.json("server", "list") == []
 

@@ -11,7 +11,7 @@ import pytest
 from penguin_desktop.container import Container
 from penguin_desktop.core.audit.models import AuditFilter
 from penguin_desktop.core.platform.errors import (
-    AuthenticationError,
+    CredentialRefused,
     PermissionDenied,
     ValidationError,
 )
@@ -97,7 +97,7 @@ def test_failures_leave_nothing_half_done(
         container.domain_attach.attach(owner, "client.test", "bare")
     _adopt(container, owner, sshd, "mx1", mailu_url=mailu.base_url, mailu_token=mailu.state.token)
     mailu.state.configured_token = "rotated-behind-our-back"
-    with pytest.raises(AuthenticationError, match="Invalid API token"):
+    with pytest.raises(CredentialRefused, match="Invalid API token"):
         container.domain_attach.attach(owner, "client.test", "mx1")
     assert container.domains.all(owner) == []  # the domain added for the attach is gone again
     viewer = add_user(container, owner, "v@agency.test")

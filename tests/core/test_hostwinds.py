@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from penguin_desktop.core.platform.errors import (
-    AuthenticationError,
     Cancelled,
+    CredentialRefused,
     ExternalServiceError,
     NotFoundError,
 )
@@ -54,7 +54,7 @@ def test_create_wait_rdns_and_delete(hostwinds: HostwindsServer) -> None:
 
 def test_errors_arrive_with_http_200_and_are_still_errors(hostwinds: HostwindsServer) -> None:
     bad = HostwindsProvider("wrong-key")
-    with pytest.raises(AuthenticationError, match="refused the API key") as refused:
+    with pytest.raises(CredentialRefused, match="refused the API key") as refused:
         bad.get("1")
     assert "Not Authorized!" in refused.value.message and "allow-list" in refused.value.message
     good = HostwindsProvider(hostwinds.state.api_key)

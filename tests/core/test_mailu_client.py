@@ -8,13 +8,13 @@ import httpx
 import pytest
 
 from penguin_desktop.core.platform.errors import (
-    AuthenticationError,
     ConflictError,
+    CredentialRefused,
     ExternalServiceError,
     NotFoundError,
     ValidationError,
 )
-from penguin_desktop.core.servers.mailu import MailuClient
+from penguin_desktop.core.servers.mailu import MailuClient, api_url
 from tests.servers.common import free_port
 from tests.servers.mailu import MailuServer, running_mailu
 
@@ -78,7 +78,7 @@ def test_token_with_or_without_bearer_and_clear_auth_errors(mailu: MailuServer) 
     assert raw.status_code == 200
     with (
         MailuClient(mailu.base_url, "wrong-token-value") as bad,
-        pytest.raises(AuthenticationError, match=r"refused the admin API token \(Invalid"),
+        pytest.raises(CredentialRefused, match=r"refused the admin API token \(Invalid"),
     ):
         bad.ping()
     assert httpx.get(f"{mailu.base_url}/domain").json() == {
@@ -98,3 +98,24 @@ def test_unreachable_or_starting_mailu_is_an_outside_failure(mailu: MailuServer)
         pytest.raises(ExternalServiceError, match="error 502"),
     ):
         starting.ping()
+
+
+@pytest.mark.parametrize("suffix", ["", "/", "/api", "/api/", "/api/v1", "/api/v1/"])
+def test_the_bare_address_and_the_api_url_alike_reach_the_api(
+    mailu: MailuServer, suffix: str
+) -> None:
+    root = mailu.base_url.removesuffix("/api/v1")
+    with MailuClient(root + suffix, mailu.state.token) as api:
+        api.ping()
+        assert api.base_url == mailu.base_url
+
+
+def test_no_api_at_the_address_is_explained(mailu: MailuServer) -> None:
+    root = mailu.base_url.removesuffix("/api/v1")
+    api = MailuClient(root + "/admin/api/v1", mailu.state.token)
+    with api, pytest.raises(NotFoundError, match=r"no MailU admin API at .*API=true") as missing:
+        api.ping()
+    assert missing.value.field == "mailu_url"
+    for bad in ("mail.example.com", "ftp://mail.example.com", "https://"):
+        with pytest.raises(ValidationError, match="bad MailU URL"):
+            api_url(bad)

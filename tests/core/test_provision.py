@@ -390,7 +390,7 @@ def test_provisioning_needs_a_trusted_host_key_and_a_domain(
 ) -> None:
     with pytest.raises(ValidationError, match="no provisioning run to resume"):
         container.servers.provision(owner, "mx1", resume=True)
-    with pytest.raises(ValidationError, match="pass --domain"):
+    with pytest.raises(ValidationError, match="which mail domain"):
         container.servers.provision(owner, "mx1")
     container.servers.adopt(owner, "Acme", "new", sshd.host, sshd.port, sshd.user)
     with pytest.raises(ValidationError, match="accept new's host key first"):

@@ -11,7 +11,7 @@ import pytest
 from penguin_desktop.container import Container
 from penguin_desktop.core.audit.models import AuditFilter
 from penguin_desktop.core.platform.errors import (
-    AuthenticationError,
+    CredentialRefused,
     ExternalServiceError,
     ValidationError,
 )
@@ -71,7 +71,7 @@ def logs_in(sshd: SshdServer, private_key: str) -> bool:
             target, sshd.host_fingerprint, load_private_key(private_key)
         ) as conn:
             return conn.run("true").ok
-    except AuthenticationError:
+    except CredentialRefused:
         return False
 
 

@@ -22,8 +22,8 @@ from penguin_desktop.core.platform.errors import (
 from penguin_desktop.core.platform.jobs import JobContext
 from penguin_desktop.core.platform.models import Actor, Role
 from penguin_desktop.core.secrets.models import SecretKind
+from penguin_desktop.core.servers.mailu_files import mailu_version_from
 from penguin_desktop.core.servers.models import Health, ServerStatus
-from penguin_desktop.core.servers.service import mailu_version_from
 from penguin_desktop.core.servers.ssh.keys import generate_ed25519, load_private_key
 from penguin_desktop.core.servers.tables import ServerRow
 from penguin_desktop.core.servers.vps.hostwinds import ENV_API
@@ -73,7 +73,7 @@ def test_adopting_waits_for_the_host_key_to_be_accepted(
     key = container.secrets.reveal(owner, acme, "server/mx1/ssh-key", "test")
     assert "OPENSSH PRIVATE KEY" in key
     skipped = container.servers.run_check(owner, "mx1")
-    assert skipped.health is Health.SKIPPED and "accept-host-key" in (skipped.error or "")
+    assert skipped.health is Health.SKIPPED and "host key not accepted yet" in (skipped.error or "")
 
     wrong = "SHA256:" + "A" * 43
     with pytest.raises(ValidationError, match="nothing was changed"):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from penguin_desktop.core.platform.errors import AuthenticationError, ExternalServiceError
+from penguin_desktop.core.platform.errors import CredentialRefused, ExternalServiceError
 from penguin_desktop.core.servers.ssh.client import SshConnection, SshTarget, probe_host_key
 from penguin_desktop.core.servers.ssh.errors import HostKeyChanged, HostKeyNotAccepted
 from penguin_desktop.core.servers.ssh.keys import fingerprint, generate_ed25519, load_private_key
@@ -57,7 +58,7 @@ def test_a_changed_host_key_is_refused_before_login(sshd: SshdServer) -> None:
 
 def test_an_unauthorized_key_is_an_authentication_error(sshd: SshdServer) -> None:
     stranger = load_private_key(generate_ed25519().private_openssh)
-    with pytest.raises(AuthenticationError, match="does not accept this key"):
+    with pytest.raises(CredentialRefused, match="does not accept this key"):
         SshConnection.connect(_target(sshd), sshd.host_fingerprint, stranger)
 
 
@@ -70,8 +71,23 @@ def test_refused_and_silent_ports_are_clear_errors() -> None:
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         target = SshTarget("127.0.0.1", silent.getsockname()[1])
-        with pytest.raises(ExternalServiceError, match=r"no SSH answer .* within 0\.5 s"):
+        with pytest.raises(ExternalServiceError, match=r"timed out after 0\.5 s waiting for"):
             probe_host_key(target, timeout=0.5)
+    with socket.socket() as closing:
+        closing.bind(("127.0.0.1", 0))
+        closing.listen()
+        hang_up = threading.Thread(target=_accept_and_close, args=(closing,), daemon=True)
+        hang_up.start()
+        target = SshTarget("127.0.0.1", closing.getsockname()[1])
+        with pytest.raises(ExternalServiceError, match=r"closed the connection before answering"):
+            probe_host_key(target, timeout=10)
+        hang_up.join()
+
+
+def _accept_and_close(listening: socket.socket) -> None:
+    """A peer that hangs up at once, as a firewall's reset or another service might."""
+    conn, _ = listening.accept()
+    conn.close()
 
 
 def test_commands_report_exit_code_stdout_and_stderr(connection: SshConnection) -> None:

@@ -67,6 +67,12 @@ case "$1" in
 esac
 """
 
+NPROC_STANDIN = r"""#!/bin/sh
+# Stand-in for nproc: the "remote" is this machine, whose load is the test suite's own (and its
+# neighbours'); a many-CPU answer keeps that load from deciding a health check's result.
+echo 64
+"""
+
 HOSTNAMECTL_STANDIN = r"""#!/bin/sh
 # Stand-in for hostnamectl: keeps the "remote" host name in a file, never touches this machine.
 state="$(dirname "$0")/../hostname"
@@ -165,7 +171,11 @@ class SshdServer:
         return log.read_text().splitlines() if log.exists() else []
 
     def install_docker_standin(self) -> None:
-        for name, text in (("docker", DOCKER_STANDIN), ("hostnamectl", HOSTNAMECTL_STANDIN)):
+        for name, text in (
+            ("docker", DOCKER_STANDIN),
+            ("hostnamectl", HOSTNAMECTL_STANDIN),
+            ("nproc", NPROC_STANDIN),
+        ):
             path = self.bin_dir / name
             path.write_text(text)
             path.chmod(0o755)

@@ -209,7 +209,7 @@ def alias_list(
 def alias_remove(
     state: CliState, alias_email: str, server_name: str | None, workspace: str | None
 ) -> None:
-    """Delete an alias from MailU (the mailboxes it forwarded to are untouched)."""
+    """Delete the alias ALIAS from MailU (the mailboxes it forwarded to are untouched)."""
     info = state.container.mailboxes.remove_alias(
         state.actor(), alias_email, workspace, server_name
     )

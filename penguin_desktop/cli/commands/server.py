@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from penguin_desktop.cli.inputs import read_stdin_line, read_text_file
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import emit_object, emit_table
-from penguin_desktop.cli.state import CliState, pass_state, read_stdin_secret
-from penguin_desktop.core.platform.errors import ExternalServiceError, PenguinError, ValidationError
+from penguin_desktop.cli.state import CliState, pass_state
+from penguin_desktop.core.platform.errors import ExternalServiceError, ValidationError
 from penguin_desktop.core.platform.jobs import JobContext
 from penguin_desktop.core.servers.models import (
     Health,
     HealthReport,
-    ProvisionResult,
     ServerInfo,
     ServerStatus,
 )
+
+if TYPE_CHECKING:  # SSH and DNS modules load with the first command that needs them
+    from penguin_desktop.core.servers.attach import ProvisionOutcome
 
 WORKSPACE_HELP = "The client workspace (needed when the name is in several)."
 
@@ -97,10 +100,10 @@ def adopt(
         raise ValidationError("--mailu-token-stdin goes with --mailu-url")
     if mailu_url and not mailu_token_stdin:
         raise ValidationError("--mailu-url needs the admin API token: --mailu-token-stdin")
-    token = read_stdin_secret("MailU token") if mailu_token_stdin else None
+    token = read_stdin_line("MailU token") if mailu_token_stdin else None
     private_key = None
     if key_file is not None:
-        private_key = key_file.read_text()
+        private_key = read_text_file(key_file, f"the key file {key_file}")
     result = state.container.servers.adopt(
         state.actor(),
         workspace,
@@ -347,7 +350,7 @@ def provision(
 
     def work() -> None:
         try:
-            outcome["result"] = state.container.servers.provision(
+            outcome["result"] = state.container.domain_attach.provision(
                 actor,
                 name,
                 workspace,
@@ -374,14 +377,12 @@ def provision(
         worker.join()
     if "error" in outcome:
         raise outcome["error"]
-    result: ProvisionResult = outcome["result"]
+    done: ProvisionOutcome = outcome["result"]
+    result, attached = done.result, done.attached
     lines = [f"MailU is installed on {result.server.name} ({result.server.hostname})."]
-    try:
-        attached = state.container.domain_attach.after_provision(actor, result)
-    except PenguinError as exc:
-        attached = None
+    if done.attach_error is not None:
         lines.append(
-            f"Warning: the DKIM key did not reach the domain's DNS records ({exc.message}); "
+            f"Warning: the DKIM key did not reach the domain's DNS records ({done.attach_error}); "
             f"run `penguin domain attach {result.domain} --server {result.server.name}`"
         )
     if attached is not None:

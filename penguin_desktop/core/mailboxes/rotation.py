@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from penguin_desktop.core.platform.errors import ValidationError
+from penguin_desktop.core.platform.errors import Remedy, ValidationError
 from penguin_desktop.core.secrets import RotationRequest, SecretKind, register_rotation
 
 if TYPE_CHECKING:
@@ -34,8 +34,9 @@ def rotate_smtp_password(request: RotationRequest) -> None:
     else:
         raise ValidationError(
             f"{request.name!r} is not a mailbox's password (mailbox/EMAIL) nor a server's "
-            "postmaster password, so there is no MailU account to change: replace the value "
-            "with `penguin secrets set` instead"
+            "postmaster password, so there is no MailU account to change: replace its value "
+            "instead",
+            remedy=Remedy("secrets.set", request.name, (("workspace", request.workspace),)),
         )
 
 

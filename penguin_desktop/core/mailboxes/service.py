@@ -20,7 +20,12 @@ from sqlalchemy.orm import Session
 from penguin_desktop.core.mailboxes.models import MailboxInfo
 from penguin_desktop.core.mailboxes.tables import MailboxRow
 from penguin_desktop.core.platform.emails import normalize_email
-from penguin_desktop.core.platform.errors import ConflictError, NotFoundError, ValidationError
+from penguin_desktop.core.platform.errors import (
+    ConflictError,
+    NotFoundError,
+    Remedy,
+    ValidationError,
+)
 from penguin_desktop.core.platform.models import Actor
 from penguin_desktop.core.platform.permissions import Permission, allows
 from penguin_desktop.core.platform.service import Service
@@ -174,8 +179,10 @@ class MailboxService(Service):
     def _require_mailu(server: ServerRow) -> tuple[str, str]:
         if not server.mailu_url or not server.mailu_token_secret:
             raise ValidationError(
-                f"{server.name} has no MailU admin API yet: run `penguin server provision "
-                f"{server.name} --domain ...`, or adopt it with --mailu-url"
+                f"{server.name} has no MailU admin API yet: provision it, or give the URL of "
+                "its MailU admin API",
+                field="mailu_url",
+                remedy=Remedy("server.provision", server.name, (("domain", ""),)),
             )
         return server.mailu_url, server.mailu_token_secret
 
@@ -442,8 +449,7 @@ class MailboxService(Service):
         if len(holders) > 1:
             places = ", ".join(sorted(f"{i.server} ({i.workspace})" for _, _, i in holders))
             raise ValidationError(
-                f"{alias} is on several servers ({places}): say which with --server "
-                "(and --workspace)"
+                f"{alias} is on several servers ({places}): say which server", field="server"
             )
         ws_name, row, info = holders[0]
         with self._mailu(actor, ws_name, row) as api:
@@ -513,8 +519,9 @@ class MailboxService(Service):
         except NotFoundError as exc:
             if email is not None:
                 raise NotFoundError(
-                    f"MailU on {server.name} has no user {email} (removed there by hand?): "
-                    f"`penguin mailbox remove {email}` forgets it here"
+                    f"MailU on {server.name} has no user {email} (removed there by hand?); "
+                    "removing the mailbox here forgets it",
+                    remedy=Remedy("mailbox.remove", email),
                 ) from None
             raise NotFoundError(f"{exc.message} (on {server.name})") from None
 

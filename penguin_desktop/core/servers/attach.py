@@ -8,10 +8,17 @@ finds the MailU domain and its key in place and only updates the records.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from penguin_desktop.core.domains import DomainInfo, DomainService, normalize_domain
-from penguin_desktop.core.platform.errors import ConflictError, ExternalServiceError, NotFoundError
+from penguin_desktop.core.platform.errors import (
+    ConflictError,
+    ExternalServiceError,
+    NotFoundError,
+    PenguinError,
+)
+from penguin_desktop.core.platform.jobs import JobContext
 from penguin_desktop.core.platform.models import Actor
 from penguin_desktop.core.servers.mailu import MailuClient
 from penguin_desktop.core.servers.models import ProvisionResult
@@ -29,6 +36,16 @@ class AttachResult:
     created_domain: bool  # the sending domain was new in the workspace
     created_in_mailu: bool
     generated_dkim: bool
+
+
+@dataclass(frozen=True)
+class ProvisionOutcome:
+    """A provisioning run and its hand-off to DNS. MailU stays installed when the hand-off
+    fails: `attach_error` says why, and each face words what to do about it."""
+
+    result: ProvisionResult
+    attached: AttachResult | None  # None: no first domain, or the hand-off failed
+    attach_error: str | None = None
 
 
 class DomainAttachService:
@@ -53,7 +70,8 @@ class DomainAttachService:
                 self.domains.get(actor, name, ws)
             except NotFoundError:
                 hosts = [info.hostname] if info.hostname else []
-                self.domains.add(actor, ws, name, ips=[info.ip], mail_hosts=hosts)
+                # The address is the adopted server's own: a lab's loopback stays a lab's.
+                self.domains.add(actor, ws, name, ips=[info.ip], mail_hosts=hosts, lab=True)
                 created_domain = True
             try:
                 created_in_mailu, generated, key = _mailu_domain(api, info.name, name)
@@ -68,12 +86,41 @@ class DomainAttachService:
             domain, info.name, selector, created_domain, created_in_mailu, generated
         )
 
-    def after_provision(self, actor: Actor, result: ProvisionResult) -> AttachResult | None:
-        """Provisioning's last step hands over to DNS: the first mail domain's DKIM key and
-        the server's address go into the domain's required records, exactly as attaching."""
+    def provision(
+        self,
+        actor: Actor,
+        name: str,
+        workspace: str | None = None,
+        *,
+        domain: str | None = None,
+        hostname: str | None = None,
+        mailu_url: str | None = None,
+        mailu_dir: str | None = None,
+        public_ip: str | None = None,
+        resume: bool = False,
+        ctx: JobContext | None = None,
+        on_log: Callable[[str], None] | None = None,
+        admin_wait_s: float = 300.0,
+        poll_s: float = 2.0,
+    ) -> ProvisionOutcome:
+        """Install MailU (ServerService.provision; a failed install is raised as there), then
+        hand over to DNS: the first mail domain's DKIM key and the server's address go into the
+        domain's required records, exactly as attaching. The faces call this, not the two
+        steps, so the hand-off happens and is reported the same way everywhere."""
+        result = self.servers.provision(
+            actor, name, workspace, domain=domain, hostname=hostname, mailu_url=mailu_url,
+            mailu_dir=mailu_dir, public_ip=public_ip, resume=resume, ctx=ctx, on_log=on_log,
+            admin_wait_s=admin_wait_s, poll_s=poll_s,
+        )  # fmt: skip
         if result.domain is None:
-            return None
-        return self.attach(actor, result.domain, result.server.name, result.server.workspace)
+            return ProvisionOutcome(result, None)
+        try:
+            attached = self.attach(
+                actor, result.domain, result.server.name, result.server.workspace
+            )
+        except PenguinError as exc:
+            return ProvisionOutcome(result, None, exc.message)
+        return ProvisionOutcome(result, attached)
 
 
 def _mailu_domain(api: MailuClient, server: str, name: str) -> tuple[bool, bool, str]:

@@ -16,15 +16,37 @@ from urllib.parse import quote
 import httpx
 
 from penguin_desktop.core.platform.errors import (
-    AuthenticationError,
     ConflictError,
+    CredentialRefused,
     ExternalServiceError,
     NotFoundError,
     ValidationError,
 )
 
 TIMEOUT = 15.0
+API_PATH = "/api/v1"
 _DKIM_P = re.compile(r"p=([A-Za-z0-9+/=\s\"]+)")
+# What MailU (Flask) answers for a path it does not serve, as opposed to an unknown domain/user.
+_NO_SUCH_PATH = "requested URL was not found"
+
+
+def api_url(raw: str) -> str:
+    """The admin API endpoint for what people paste: the server's bare address
+    (`https://mail.example.com`), its `/api`, or the API URL itself (`.../api/v1`)."""
+    text = raw.strip()
+    try:
+        url = httpx.URL(text)
+    except httpx.InvalidURL:
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.host:
+        raise ValidationError(
+            f"bad MailU URL {raw.strip()!r}: give its address, e.g. https://mail.example.com",
+            field="mailu_url",
+        )
+    path = url.path.rstrip("/")
+    if path in ("", "/api"):
+        path = API_PATH
+    return str(url.copy_with(path=path, query=None, fragment=None))
 
 
 @dataclass(frozen=True)
@@ -64,7 +86,7 @@ class MailuClient:
     """One admin API endpoint, e.g. `https://mail.example.com/api/v1`."""
 
     def __init__(self, base_url: str, token: str, timeout: float = TIMEOUT) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.base_url = api_url(base_url)
         self._http = httpx.Client(
             base_url=self.base_url,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
@@ -108,8 +130,14 @@ class MailuClient:
         code = payload.get("code", status) if isinstance(payload, dict) else status
         text = message or response.reason_phrase or f"HTTP {status}"
         if code in (401, 403):
-            raise AuthenticationError(
+            raise CredentialRefused(
                 f"MailU refused the admin API token ({text}); check API_TOKEN in mailu.env"
+            )
+        if code == 404 and (message is None or _NO_SUCH_PATH in message):
+            raise NotFoundError(
+                f"no MailU admin API at {self.base_url}: is the API enabled in its mailu.env "
+                "(API=true), and is this the mail server's address?",
+                field="mailu_url",
             )
         if code == 404:
             raise NotFoundError(f"MailU: {text}")

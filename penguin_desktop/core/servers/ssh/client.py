@@ -17,7 +17,7 @@ from types import TracebackType
 
 import paramiko
 
-from penguin_desktop.core.platform.errors import AuthenticationError, ExternalServiceError
+from penguin_desktop.core.platform.errors import CredentialRefused, ExternalServiceError
 from penguin_desktop.core.servers.ssh.errors import HostKeyChanged, HostKeyNotAccepted
 from penguin_desktop.core.servers.ssh.keys import fingerprint
 
@@ -93,6 +93,20 @@ def _open_socket(target: SshTarget, timeout: float) -> socket.socket:
         ) from None
 
 
+def _no_ssh_answer(target: SshTarget, timeout: float, waited: float) -> ExternalServiceError:
+    """Say what happened: the peer hung up at once, or kept silent until the time ran out."""
+    where = f"{target.host}:{target.port}"
+    if waited < timeout * 0.9:
+        return ExternalServiceError(
+            f"{where} closed the connection before answering as an SSH server (after "
+            f"{waited:.1f} s): something else listens there, or it refuses this address"
+        )
+    return ExternalServiceError(
+        f"timed out after {timeout:g} s waiting for {where} to answer as an SSH server: "
+        "something else listens there, or the server is overloaded"
+    )
+
+
 def _handshake(target: SshTarget, timeout: float) -> tuple[paramiko.Transport, str]:
     """Negotiate up to (not including) authentication; returns the offered host key's
     fingerprint. Nothing about us has been sent yet."""
@@ -100,6 +114,7 @@ def _handshake(target: SshTarget, timeout: float) -> tuple[paramiko.Transport, s
     transport = paramiko.Transport(sock)
     transport.banner_timeout = timeout
     transport.handshake_timeout = timeout
+    started = time.monotonic()
     try:
         transport.start_client(timeout=timeout)
         # start_client returns quietly when its own timeout ends first.
@@ -107,10 +122,7 @@ def _handshake(target: SshTarget, timeout: float) -> tuple[paramiko.Transport, s
     except (paramiko.SSHException, OSError, EOFError) as exc:
         transport.close()
         if "banner" in str(exc) or "No existing session" in str(exc):
-            raise ExternalServiceError(
-                f"no SSH answer from {target.host}:{target.port} within {timeout:g} s: "
-                "something else listens there, or the server is overloaded"
-            ) from None
+            raise _no_ssh_answer(target, timeout, time.monotonic() - started) from None
         raise ExternalServiceError(
             f"SSH handshake with {target.host}:{target.port} failed: {exc or type(exc).__name__}"
         ) from None
@@ -166,7 +178,7 @@ class SshConnection:
             try:
                 transport.auth_publickey(target.user, key)
             except paramiko.AuthenticationException:
-                raise AuthenticationError(
+                raise CredentialRefused(
                     f"SSH login as {target.where} was refused: the server does not accept "
                     "this key (is its public half in ~/.ssh/authorized_keys?)"
                 ) from None

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from penguin_desktop.core.platform.errors import (
-    AuthenticationError,
+    CredentialRefused,
     ExternalServiceError,
     NotFoundError,
 )
@@ -136,12 +136,12 @@ class HostwindsProvider:
 def _raise(action: str, message: str) -> None:
     lowered = message.lower()
     if "not authorized" in lowered:
-        raise AuthenticationError(
+        raise CredentialRefused(
             f"Hostwinds refused the API key ({message}): check the secret holding it, and that "
             "this computer's IPv4 address is on the key's IP allow-list in the Hostwinds panel"
         )
     if "api" in lowered and ("key" in lowered or "auth" in lowered):
-        raise AuthenticationError(
+        raise CredentialRefused(
             f"Hostwinds refused the API key ({message}); check the secret holding it"
         )
     if "not found" in lowered or "does not exist" in lowered or "valid serviceid" in lowered:
