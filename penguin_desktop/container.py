@@ -24,15 +24,26 @@ if TYPE_CHECKING:
 
 
 class Container:
-    def __init__(self, settings: Settings, master_password: MasterPassword | None = None) -> None:
-        """`master_password` is how this face asks for the secrets file's master password."""
+    def __init__(
+        self,
+        settings: Settings,
+        master_password: MasterPassword | None = None,
+        *,
+        create: bool = True,
+    ) -> None:
+        """`master_password` is how this face asks for the secrets file's master password;
+        `create` whether a missing workspace database may be created (the first run)."""
         self.settings = settings
-        self._master_password = master_password
+        self.master_password = master_password
+        self._create = create
 
     @cached_property
     def db(self) -> Database:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return open_database(self.settings.db_url)
+        db = open_database(self.settings.db_url, create=self._create)
+        # Every so many audit entries the trail's head is signed, after the write commits.
+        db.on_checkpoint_due = lambda: self.audit.checkpoint_quietly()
+        return db
 
     @cached_property
     def auth(self) -> AuthService:
@@ -52,16 +63,16 @@ class Container:
 
     @cached_property
     def audit(self) -> AuditService:
-        return AuditService(self.db)
+        return AuditService(self.db, self.settings.data_dir, lambda: self.secrets)
 
     @cached_property
     def stores(self) -> SecretStores:
         # Imported on first use: keyring, httpx and the Vault client cost ~0.2 s at start-up.
         from penguin_desktop.core.secrets.backends.stores import SecretStores
 
-        if self._master_password is None:
+        if self.master_password is None:
             return SecretStores(self.settings.data_dir)
-        return SecretStores(self.settings.data_dir, self._master_password)
+        return SecretStores(self.settings.data_dir, self.master_password)
 
     @cached_property
     def secrets(self) -> SecretService:
@@ -91,7 +102,11 @@ class Container:
         # paramiko is imported on first use, like the secrets.
         from penguin_desktop.core.servers.service import ServerService
 
-        return ServerService(self.db, self.secrets, self.locks)
+        # Provisioning's reverse-DNS step asks the DNS server the domain checks ask; the domain
+        # service is built only when a run gets there.
+        return ServerService(
+            self.db, self.secrets, self.locks, resolver=lambda: self.domains.resolver_config()
+        )
 
     @cached_property
     def domain_attach(self) -> DomainAttachService:

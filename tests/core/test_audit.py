@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 from sqlalchemy import delete, text, update
+from sqlalchemy.exc import DBAPIError
 
 from penguin_desktop.container import Container
 from penguin_desktop.core.audit.export import ExportFormat
@@ -21,6 +22,7 @@ from penguin_desktop.core.platform.audit.trail import AuditRecord
 from penguin_desktop.core.platform.errors import Cancelled, PermissionDenied, ValidationError
 from penguin_desktop.core.platform.jobs import JobContext
 from penguin_desktop.core.platform.models import Actor, Role
+from penguin_desktop.core.platform.store.database import Database
 from penguin_desktop.core.platform.store.tables import AuditEventRow, AuditHeadRow
 from tests.conftest import add_user
 
@@ -59,9 +61,50 @@ def test_every_write_is_in_the_chain_and_it_verifies(
     assert result.ok and result.checked == 8 and result.head_hash == events[0].hash
 
 
+# The append-only triggers (migration 0007), by table.
+APPEND_ONLY_TRIGGERS = (
+    ("audit_events_no_update", "audit_events"),
+    ("audit_events_no_delete", "audit_events"),
+    ("audit_head_no_delete", "audit_head"),
+    ("audit_head_no_rewind", "audit_head"),
+)
+
+
+def allow_tampering(db: Database) -> None:
+    """Drop the triggers that refuse edits of the trail, as whoever edits it by hand must first:
+    the tests below then show what verification makes of the edits."""
+    postgres = db.dialect == "postgresql"
+    with db.write() as session:
+        for name, table in APPEND_ONLY_TRIGGERS:
+            session.execute(text(f"DROP TRIGGER {name}" + (f" ON {table}" if postgres else "")))
+
+
 def _tamper(container: Container, sql: str) -> None:
+    allow_tampering(container.db)
     with container.db.write() as session:
         session.execute(text(sql))
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE audit_events SET target = 'x' WHERE seq = 3",
+        "DELETE FROM audit_events WHERE seq = 8",
+        "DELETE FROM audit_head",
+        "UPDATE audit_head SET seq = 2",
+    ],
+)
+def test_the_database_itself_refuses_edits_of_the_trail(
+    container: Container, owner: Actor, history: Actor, sql: str
+) -> None:
+    with (
+        pytest.raises(DBAPIError, match="the audit trail is append-only"),
+        container.db.write() as session,
+    ):
+        session.execute(text(sql))
+    assert container.audit.verify(owner).ok
+    container.workspaces.create(owner, "Still writable")  # moving the head forward is allowed
+    assert container.audit.verify(owner).ok
 
 
 @pytest.mark.parametrize(
@@ -87,6 +130,7 @@ def test_verify_names_the_first_tampered_entry(
 def test_verify_detects_reordered_entries(
     container: Container, owner: Actor, history: Actor
 ) -> None:
+    allow_tampering(container.db)
     with container.db.write() as session:
         rows = {
             r.seq: r
@@ -120,6 +164,7 @@ def test_an_entry_replaced_with_a_rehashed_forgery_breaks_the_next_link(
 ) -> None:
     from penguin_desktop.core.platform.audit.chain import CHAINED_COLUMNS, entry_hash
 
+    allow_tampering(container.db)
     with container.db.write() as session:
         row = session.get(AuditEventRow, 5)
         assert row is not None
@@ -179,6 +224,7 @@ def test_any_history_verifies_and_any_edit_is_caught(
             )
         assert container.audit.verify(owner).ok
         seq = 3 + victim % len(records)
+        allow_tampering(container.db)
         with container.db.write() as session:
             session.execute(
                 update(AuditEventRow)
@@ -341,6 +387,7 @@ def test_export_reports_progress(
 def test_deleting_the_head_row_is_not_silently_accepted(
     container: Container, owner: Actor, history: Actor
 ) -> None:
+    allow_tampering(container.db)
     with container.db.write() as session:
         session.execute(delete(AuditEventRow).where(AuditEventRow.seq == 8))
     assert not container.audit.verify(owner).ok

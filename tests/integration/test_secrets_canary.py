@@ -122,6 +122,8 @@ def test_the_canary_is_nowhere(
             stdin=vault.root_token + "\n",
         )
         run("secrets", "migrate", "--to", "vault")
+        run("audit", "checkpoint")
+        run("audit", "public-key")
         run(
             "secrets",
             "set",

@@ -2,7 +2,9 @@
 
 Rows stream from the database in batches straight into the file, so a million events never sit
 in memory; the file appears only when complete (temp file + rename), so a cancelled or failed
-export leaves nothing half-written behind.
+export leaves nothing half-written behind. Each report carries the newest signed checkpoint of
+the chain (a CSV file in a small JSON file beside it, since CSV has no place for it), so a
+reader holding the public key can check it without the database.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from penguin_desktop.core.audit.query import HEADERS
+from penguin_desktop.core.audit.models import Checkpoint
+from penguin_desktop.core.audit.query import HEADERS, text_damaged
 from penguin_desktop.core.platform.errors import Cancelled, ValidationError
 from penguin_desktop.core.platform.jobs import JobContext
 
@@ -42,6 +45,31 @@ class ReportHeader:
     head_seq: int
     head_hash: str
     expected_rows: int
+    signed: Checkpoint | None = None
+
+
+def signed_head(header: ReportHeader) -> dict[str, Any] | None:
+    """The signed checkpoint as reports carry it, with the exact text the signature covers."""
+    if header.signed is None:
+        return None
+    return {**asdict(header.signed), "signed_text": header.signed.signed_text}
+
+
+def signed_head_path(report: Path) -> Path:
+    return report.with_name(report.name + ".signed-head.json")
+
+
+def write_signed_head(report: Path, header: ReportHeader) -> Path:
+    """The CSV report's companion: its chain head and signed checkpoint, as in a JSON report."""
+    path = signed_head_path(report)
+    meta = {
+        "report": report.name,
+        "chain_head": {"seq": header.head_seq, "hash": header.head_hash},
+        "signed_head": signed_head(header),
+    }
+    with _text_output(path) as fh:
+        fh.write(json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
+    return path
 
 
 Batches = Iterator[Sequence[Sequence[Any]]]
@@ -129,13 +157,34 @@ def csv_lines(batch: Sequence[Sequence[Any]]) -> bytes:
     return b"\n".join(map(b",".join, zip(*columns, strict=True))) + b"\n"
 
 
+def _checked_utf8(lines: bytes, batch: Sequence[Sequence[Any]]) -> bytes:
+    """`lines` once known to be UTF-8: SQLite hands text over as stored bytes, and a hand edit
+    can store bytes that are not text, which a report must not pass on as if they were."""
+    if not lines.isascii():
+        try:
+            lines.decode()
+        except UnicodeDecodeError:
+            bad = next(row for row in batch if any(not _decodes(v) for v in row))
+            seq = bad[0]
+            raise text_damaged(seq.decode() if isinstance(seq, bytes) else seq) from None
+    return lines
+
+
+def _decodes(value: object) -> bool:
+    try:
+        _utf8(value).decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def write_csv(path: Path, header: ReportHeader, batches: Batches, ctx: JobContext | None) -> int:
     written = 0
     with atomic_path(path) as tmp, tmp.open("wb") as fh:
         fh.write(csv_lines([HEADERS]))
         for batch in batches:
             if batch:
-                fh.write(csv_lines(batch))
+                fh.write(_checked_utf8(csv_lines(batch), batch))
             written += len(batch)
             report_progress(ctx, written, header)
     return written
@@ -150,6 +199,7 @@ def write_json(path: Path, header: ReportHeader, batches: Batches, ctx: JobConte
         "generated_by": header.generated_by,
         "filters": dict(header.filters),
         "chain_head": {"seq": header.head_seq, "hash": header.head_hash},
+        "signed_head": signed_head(header),
     }
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     with _text_output(path) as fh:

@@ -1,7 +1,12 @@
-"""Filtered, scoped selects over the audit trail, shared by list, page and export."""
+"""Filtered, scoped selects over the audit trail, shared by list, page and export.
+
+Rows carry every field an entry's hash covers (`workspace_id` last, after the columns people
+read), so a report's reader can recompute each hash offline.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +25,8 @@ from sqlalchemy import (
 )
 
 from penguin_desktop.core.audit.models import AuditEntry, AuditFilter
+from penguin_desktop.core.audit.verify import undecodable
+from penguin_desktop.core.platform.errors import DatabaseError, Remedy
 from penguin_desktop.core.platform.store.tables import AuditEventRow
 
 COLUMNS = (
@@ -34,8 +41,10 @@ COLUMNS = (
     AuditEventRow.summary,
     AuditEventRow.prev_hash,
     AuditEventRow.hash,
+    AuditEventRow.workspace_id,
 )
 HEADERS = tuple(c.key for c in COLUMNS)
+_ENTRY_FIELDS = 11  # the columns an AuditEntry holds, in order
 
 
 @dataclass(frozen=True)
@@ -96,7 +105,50 @@ def text_as_bytes(stmt: Select[*tuple[Any, ...]], dialect: str) -> Select[*tuple
 
 
 def to_entry(row: tuple[object, ...]) -> AuditEntry:
-    return AuditEntry(*row)  # type: ignore[arg-type]
+    return AuditEntry(*row[:_ENTRY_FIELDS])  # type: ignore[arg-type]
+
+
+def text_damaged(seq: object) -> DatabaseError:
+    """The error for an entry whose stored text is not UTF-8: listing or exporting it would
+    mean guessing what it said, so the entry is named for verification instead."""
+    return DatabaseError(
+        f"the audit trail is damaged: entry {seq} holds text that is not valid UTF-8 "
+        "(it was edited by hand)",
+        remedy=Remedy("audit.verify"),
+    )
+
+
+def first_undecodable(conn: Connection, stmt: Select[*tuple[Any, ...]]) -> object:
+    """The seq of the first row of `stmt` (which selects seq first) holding text that is not
+    UTF-8, read again with such text as bytes; None when none does. SQLite only."""
+    dbapi_conn: Any = conn.connection.dbapi_connection
+    sql, params = _compiled(conn, stmt)
+    previous, dbapi_conn.text_factory = dbapi_conn.text_factory, bytes
+    cursor = dbapi_conn.cursor()
+    try:
+        for row in cursor.execute(sql, params):
+            if any(isinstance(v, bytes) and not _utf8(v) for v in row):
+                return row[0]
+    finally:
+        cursor.close()
+        dbapi_conn.text_factory = previous
+    return None
+
+
+def _utf8(raw: bytes) -> bool:
+    try:
+        raw.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _compiled(conn: Connection, stmt: Select[*tuple[Any, ...]]) -> tuple[str, Any]:
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params: Any = compiled.params
+    if compiled.positiontup is not None:
+        params = tuple(params[name] for name in compiled.positiontup)
+    return str(compiled), params
 
 
 def stream_rows(
@@ -107,23 +159,25 @@ def stream_rows(
     Skips SQLAlchemy's per-row result processing, which costs more than the database itself on
     a million rows; the selected columns need none (text and integers). PostgreSQL gets a
     server-side cursor so a large result never sits in memory; SQLite's cursor steps through
-    the table anyway. Runs in `conn`'s transaction, so it sees the same snapshot.
+    the table anyway. Runs in `conn`'s transaction, so it sees the same snapshot. Text that is
+    not UTF-8 (SQLite only) is refused as damage, naming its entry.
     """
-    dialect = conn.dialect
-    compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-    params: Any = compiled.params
-    if compiled.positiontup is not None:
-        params = tuple(params[name] for name in compiled.positiontup)
+    sql, params = _compiled(conn, stmt)
     dbapi_conn: Any = conn.connection.dbapi_connection
-    if dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql":
         cursor = dbapi_conn.cursor(name=f"penguin_rows_{uuid.uuid4().hex}")
         cursor.itersize = chunk
     else:
         cursor = dbapi_conn.cursor()
     try:
         cursor.arraysize = chunk
-        cursor.execute(str(compiled), params)
+        cursor.execute(sql, params)
         while rows := cursor.fetchmany(chunk):
             yield rows
+    except sqlite3.OperationalError as exc:
+        if not undecodable(exc):
+            raise
+        cursor.close()
+        raise text_damaged(first_undecodable(conn, stmt)) from None
     finally:
         cursor.close()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -52,15 +53,34 @@ def _chunks(dbapi_conn: Any, dialect: str, where: str, params: Sequence[Any]) ->
     """Rows `WHERE <where> ORDER BY seq`, CHUNK at a time; `where` uses `?` placeholders.
 
     PostgreSQL gets a server-side cursor so the table never sits in memory; SQLite's cursor
-    steps through the table anyway.
+    steps through the table anyway. SQLite text that is not UTF-8 (only a hand edit stores it)
+    fails the fetch; the rows from there are fetched again with such text as bytes, so the walk
+    reaches that entry and names it instead of stopping with a decoding error.
     """
     sql = f"{_SELECT} WHERE {where} ORDER BY seq"
     if dialect == "postgresql":
-        sql = sql.replace("?", "%s")
         cursor = dbapi_conn.cursor(name=f"penguin_verify_{uuid.uuid4().hex}")
         cursor.itersize = CHUNK
-    else:
-        cursor = dbapi_conn.cursor()
+        yield from _fetch(cursor, sql.replace("?", "%s"), params)
+        return
+    last = None
+    try:
+        for chunk in _fetch(dbapi_conn.cursor(), sql, params):
+            last = chunk[-1][_SEQ]
+            yield chunk
+    except sqlite3.OperationalError as exc:
+        if not undecodable(exc):
+            raise
+        if last is not None:
+            where, params = f"({where}) AND seq > ?", (*params, last)
+        previous, dbapi_conn.text_factory = dbapi_conn.text_factory, _text_or_bytes
+        try:
+            yield from _fetch(dbapi_conn.cursor(), f"{_SELECT} WHERE {where} ORDER BY seq", params)
+        finally:
+            dbapi_conn.text_factory = previous
+
+
+def _fetch(cursor: Any, sql: str, params: Sequence[Any]) -> Iterator[Any]:
     try:
         cursor.arraysize = CHUNK
         cursor.execute(sql, tuple(params))
@@ -68,6 +88,20 @@ def _chunks(dbapi_conn: Any, dialect: str, where: str, params: Sequence[Any]) ->
             yield chunk
     finally:
         cursor.close()
+
+
+def undecodable(exc: Exception) -> bool:
+    """Whether `exc` is SQLite failing to hand back stored text as UTF-8."""
+    return isinstance(exc, sqlite3.OperationalError) and str(exc).startswith(
+        "Could not decode to UTF-8"
+    )
+
+
+def _text_or_bytes(raw: bytes) -> str | bytes:
+    try:
+        return raw.decode()
+    except UnicodeDecodeError:
+        return raw
 
 
 def _problem(row: Sequence[Any], expected: int, prev: str) -> tuple[int, str]:
@@ -80,6 +114,8 @@ def _problem(row: Sequence[Any], expected: int, prev: str) -> tuple[int, str]:
     if seq != expected:
         missing = f"entry {expected}" if seq == expected + 1 else f"entries {expected}-{seq - 1}"
         return seq, f"{missing} before entry {seq} deleted"
+    if any(type(value) is bytes for value in row):
+        return seq, f"entry {seq} holds text that is not valid UTF-8: it was edited by hand"
     if row[_PREV] != prev:
         return (
             seq,
@@ -133,41 +169,16 @@ def _hash_or_none(row: Sequence[Any]) -> str | None:
 def verify_chain(conn: Connection, ctx: JobContext | None = None) -> VerifyResult:
     from penguin_desktop.core.platform.store.database import GENESIS_HASH
 
-    head_seq, head_hash = conn.exec_driver_sql("SELECT seq, hash FROM audit_head").one()
-    total = max(head_seq, 1)
-    dialect = conn.dialect.name
-    dbapi_conn = conn.connection.dbapi_connection
+    head = conn.exec_driver_sql("SELECT seq, hash FROM audit_head").first()
+    if head is None:  # walk what there is, then say the head is gone
+        count = conn.exec_driver_sql("SELECT count(*) FROM audit_events").scalar()
+        head_seq, head_hash = int(count or 0), ""
+    else:
+        head_seq, head_hash = int(head[0]), str(head[1])
     walk = _Walk(1, GENESIS_HASH)
-    helper = _Helper.start(conn, head_seq)
-    split = helper.split if helper else None
-
-    next_report = 0
-
-    def report(extra: int = 0, final: bool = False) -> None:
-        nonlocal next_report
-        if ctx is None:
-            return
-        checked = walk.checked + extra
-        if checked >= next_report or final:
-            next_report = checked + PROGRESS_STEP
-            ctx.progress(checked / total, f"verified {checked:,} of {head_seq:,} entries")
-        if ctx.cancelled:
-            raise Cancelled("verification cancelled")
-
+    helper = _Helper.start(conn, head_seq) if head is not None else None
     try:
-        where, params = ("seq <= ?", (split,)) if split is not None else ("1 = 1", ())
-        for chunk in _chunks(dbapi_conn, dialect, where, params):
-            if not walk.feed(chunk):
-                break
-            report(helper.checked if helper else 0)
-        if walk.failure is None and split is not None:
-            outcome = helper.join(walk, report) if helper and walk.expected == split + 1 else None
-            if outcome is None:  # no helper verdict: walk the second half here
-                for chunk in _chunks(dbapi_conn, dialect, "seq > ?", (split,)):
-                    if not walk.feed(chunk):
-                        break
-                    report()
-        report(final=True)
+        _walk_all(conn, walk, helper, head_seq, ctx)
     finally:
         if helper:
             helper.stop()
@@ -175,6 +186,14 @@ def verify_chain(conn: Connection, ctx: JobContext | None = None) -> VerifyResul
         seq, problem = walk.failure
         return _bad(walk.checked, head_hash, seq, problem)
     last = walk.expected - 1
+    if head is None:
+        return _bad(
+            walk.checked,
+            head_hash,
+            last + 1,
+            "the audit trail is damaged: its head record is missing "
+            f"(the chain links correctly through entry {last})",
+        )
     if last != head_seq or walk.prev != head_hash:
         return _bad(
             walk.checked,
@@ -184,6 +203,43 @@ def verify_chain(conn: Connection, ctx: JobContext | None = None) -> VerifyResul
             "the newest entries were deleted or the head was altered",
         )
     return VerifyResult(ok=True, checked=walk.checked, head_hash=head_hash)
+
+
+def _walk_all(
+    conn: Connection, walk: _Walk, helper: _Helper | None, head_seq: int, ctx: JobContext | None
+) -> None:
+    """Walk the chain into `walk`: the first half here and the second in `helper` when there
+    is one, else everything here."""
+    total = max(head_seq, 1)
+    dialect = conn.dialect.name
+    dbapi_conn = conn.connection.dbapi_connection
+    split = helper.split if helper else None
+    next_report = 0
+
+    def report(extra: int = 0, final: bool = False) -> None:
+        nonlocal next_report
+        if ctx is None:
+            return
+        checked = walk.checked + extra
+        if checked >= next_report or final:
+            next_report = checked + PROGRESS_STEP
+            ctx.progress(min(checked / total, 1.0), f"verified {checked:,} of {head_seq:,} entries")
+        if ctx.cancelled:
+            raise Cancelled("verification cancelled")
+
+    where, params = ("seq <= ?", (split,)) if split is not None else ("1 = 1", ())
+    for chunk in _chunks(dbapi_conn, dialect, where, params):
+        if not walk.feed(chunk):
+            break
+        report(helper.checked if helper else 0)
+    if walk.failure is None and split is not None:
+        outcome = helper.join(walk, report) if helper and walk.expected == split + 1 else None
+        if outcome is None:  # no helper verdict: walk the second half here
+            for chunk in _chunks(dbapi_conn, dialect, "seq > ?", (split,)):
+                if not walk.feed(chunk):
+                    break
+                report()
+    report(final=True)
 
 
 def _bad(checked: int, head_hash: str, seq: int, problem: str) -> VerifyResult:

@@ -6,7 +6,7 @@ Each unit of work gets its own Session, so jobs on other threads never share one
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +17,12 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from penguin_desktop.core.platform.errors import DatabaseError, ExternalServiceError
+from penguin_desktop.core.platform.errors import (
+    DatabaseError,
+    ExternalServiceError,
+    NotInitializedError,
+    Remedy,
+)
 from penguin_desktop.core.platform.store import schema
 from penguin_desktop.core.platform.store.engine import (
     WRITE_OPTION,
@@ -30,6 +35,8 @@ from penguin_desktop.core.platform.store.tables import AuditHeadRow, MetaRow
 
 APPLICATION_ID = "penguin-desktop"
 GENESIS_HASH = "0" * 64
+# Set in a write session's `info` by the audit trail when the chain's head is due to be signed.
+CHECKPOINT_DUE = "penguin_audit_checkpoint_due"
 
 
 class Database:
@@ -38,6 +45,10 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._write_engine = engine.execution_options(**{WRITE_OPTION: True})
+        # Called after a write that made the audit head due for a signed checkpoint, once the
+        # write has committed: signing reaches the secret store, which must not happen inside
+        # the transaction every writer queues on. Must not raise.
+        self.on_checkpoint_due: Callable[[], None] | None = None
 
     @property
     def dialect(self) -> str:
@@ -46,8 +57,12 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One atomic write transaction: commits on success, rolls back on any error."""
-        with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        with Session(self._write_engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+            due = session.info.pop(CHECKPOINT_DUE, False)
+        if due and self.on_checkpoint_due is not None:
+            self.on_checkpoint_due()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -88,7 +103,8 @@ def _check_identity(engine: Engine, url: URL) -> str | None:
         if "penguin_meta" not in tables or "alembic_version" not in tables:
             raise DatabaseError(
                 f"{_describe(url)} is not a PenguinMails workspace database "
-                "(it holds other tables); choose another --data-dir or --db-url"
+                "(it holds other tables); choose another data folder or database",
+                field="data_dir",
             )
         app = conn.execute(
             select(MetaRow.value).where(MetaRow.key == "application")
@@ -117,11 +133,18 @@ def _upgrade(engine: Engine, url: URL, revision: str | None) -> None:
             conn.execute(insert(AuditHeadRow).values(id=1, seq=0, hash=GENESIS_HASH))
 
 
-def open_database(raw_url: str) -> Database:
-    """Open (creating or upgrading as needed) the workspace database at `raw_url`."""
+def open_database(raw_url: str, *, create: bool = True) -> Database:
+    """Open (upgrading as needed) the workspace database at `raw_url`. A missing SQLite file is
+    created only when `create` says this is the first run: elsewhere a workspace that vanished
+    is reported, not silently replaced by an empty one."""
     url = normalize_url(raw_url)
     path = sqlite_path(url)
     if path is not None:
+        if not create and not path.exists():
+            raise NotInitializedError(
+                f"no workspace database at {path} yet: initialize one first",
+                remedy=Remedy("init"),
+            )
         prepare_sqlite_file(path)
     engine = make_engine(url)
     try:
