@@ -21,9 +21,21 @@ from tests.servers.sshd import SshdServer, running_sshd
 from tests.servers.vault import VaultServer, running_vault
 
 MASTER_PASSWORD = "Master-of-secrets-2026"
+# Fixtures that start a real server process; the PostgreSQL half of `db_url` asks for its server
+# at run time, so it is recognised by the `postgres` mark its parameter carries instead.
+SERVER_FIXTURES = frozenset({"postgres", "vault", "bind", "sshd"})
 OWNER_EMAIL = "owner@agency.test"
 OWNER_PASSWORD = "Velvet-otter-2026!x"
 USER_PASSWORD = "Lantern-fjord-2026!y"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs a real server, so `scripts/test --fast` can leave them out
+    without anyone having to remember a mark when writing a test."""
+    for item in items:
+        uses = set(getattr(item, "fixturenames", ()))
+        if uses & SERVER_FIXTURES or item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.needs_server)
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ CORE = PACKAGE / "core"
 ALLOWED: dict[str, set[str]] = {
     "platform": set(),
     "accounts": {"platform"},
-    "audit": {"platform"},
+    "audit": {"platform", "secrets"},
     "secrets": {"platform"},
     "domains": {"platform", "secrets"},
     "servers": {"platform", "secrets", "domains"},
@@ -94,6 +94,23 @@ def test_the_arrows_have_no_cycle() -> None:
     for name in ALLOWED:
         visit(name, ())
     assert done == set(ALLOWED)
+
+
+def test_no_face_touches_a_secret_store() -> None:
+    """Unlocking, creating and testing the secrets file go through the secret service, which
+    audits them; a face holding the stores would bypass that."""
+    problems = []
+    for face in ("ui", "cli"):
+        for source in (PACKAGE / face).rglob("*.py"):
+            where = source.relative_to(PACKAGE)
+            tree = ast.parse(source.read_text())
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Attribute) and node.attr == "stores":
+                    problems.append(f"{where}:{node.lineno} uses .stores")
+            for line, module in _imports(source):
+                if module.startswith("penguin_desktop.core.secrets.backends"):
+                    problems.append(f"{where}:{line} imports {module}")
+    assert problems == []
 
 
 def test_the_core_never_loads_qt() -> None:

@@ -49,7 +49,7 @@ def list_(state: CliState, include_archived: bool) -> None:
 @shared_options()
 @pass_state
 def rename(state: CliState, old: str, new: str) -> None:
-    """Rename a workspace."""
+    """Rename the workspace OLD to NEW."""
     info = state.container.workspaces.rename(state.actor(), old, new)
     emit_object(state, info, f"Renamed workspace {old!r} to {info.name!r}")
 
