@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -132,3 +133,17 @@ def test_the_console_scripts_are_installed_and_answer() -> None:
         [sys.executable, "-m", "penguin_desktop", "--version"], capture_output=True, text=True
     )
     assert out.returncode == 0 and "penguin" in out.stdout
+
+
+def test_the_console_opens_without_the_network_libraries() -> None:
+    """Start-up pays only for the window: SSH, DNS and HTTP clients load with the first job
+    that needs them (a capability's public names load lazily for this)."""
+    code = (
+        "import sys, penguin_desktop.ui.shell.app, penguin_desktop.ui.shell.main_window\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'paramiko', 'dns', 'reportlab'}))"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip() == "[]"
