@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -391,3 +394,17 @@ def test_deleting_the_head_row_is_not_silently_accepted(
     with container.db.write() as session:
         session.execute(delete(AuditEventRow).where(AuditEventRow.seq == 8))
     assert not container.audit.verify(owner).ok
+
+
+def test_a_part_left_by_a_killed_export_is_cleaned_up_by_the_next(
+    container: Container, owner: Actor, history: Actor, tmp_path: Path
+) -> None:
+    out = tmp_path / "audit.csv"
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    stale = tmp_path / f".audit.csv.{gone.pid}.x1y2z3.part"
+    stale.write_text("half an export")
+    running = tmp_path / f".audit.csv.{os.getpid()}.a1b2c3.part"  # an export still going
+    running.write_text("being written")
+    _export(container, owner, ExportFormat.CSV, out)
+    assert out.exists() and not stale.exists() and running.exists()

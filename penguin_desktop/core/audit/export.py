@@ -10,6 +10,7 @@ reader holding the public key can check it without the database.
 from __future__ import annotations
 
 import enum
+import glob
 import json
 import os
 import tempfile
@@ -76,6 +77,25 @@ Batches = Iterator[Sequence[Sequence[Any]]]
 Writer = Callable[[Path, "ReportHeader", Batches, JobContext | None], int]
 
 
+def _remove_stale_parts(path: Path) -> None:
+    """Delete what an export to `path` killed before its rename left behind: hidden
+    `.NAME.PID.*.part` files whose process is gone (a running export's part is left alone)."""
+    for part in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+        pid = part.name[len(path.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            part.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temp path beside `path`; once the body is done, fsync it and rename it over."""
@@ -84,7 +104,10 @@ def atomic_path(path: Path) -> Iterator[Path]:
         raise ValidationError(f"{path} is a directory; give a file name for the export")
     if not path.parent.exists():
         raise ValidationError(f"folder {path.parent} does not exist")
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    _remove_stale_parts(path)
+    fd, name = tempfile.mkstemp(
+        prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent
+    )
     os.close(fd)
     tmp = Path(name)
     try:
