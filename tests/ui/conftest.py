@@ -3,6 +3,7 @@ workspaces made through the services, widgets driven with pytest-qt (offscreen, 
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 from pytestqt.qtbot import QtBot
 
 from penguin_desktop.config import Settings
@@ -28,6 +30,26 @@ OWNER = "owner@agency.test"
 def _themed(qapp: object) -> None:
     """Tests see the widgets as users do: with the house theme applied."""
     theme.apply(qapp)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _collected_on_the_ui_thread(qapp: object) -> Iterator[None]:
+    """Widgets a test leaves in reference cycles (a dialog and the lambdas connected to it) are
+    freed when it ends, here on the UI thread; left to the garbage collector, they may be freed
+    from a worker thread during a later test, which crashes Qt."""
+    yield
+    gc.collect()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+@pytest.fixture(autouse=True)
+def settings_dir(tmp_path: Path) -> Path:
+    """QSettings (remembered column widths) in the test's own folder, never the user's."""
+    folder = tmp_path / "settings"
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.IniFormat, scope, str(folder))
+    return folder
 
 
 @pytest.fixture

@@ -22,16 +22,16 @@ from penguin_desktop.core.domains.models import ProviderKind
 from penguin_desktop.core.domains.providers.base import read_dns
 from penguin_desktop.core.platform.models import Actor, Role
 from penguin_desktop.ui.accounts.settings_page import SettingsPage
+from penguin_desktop.ui.domains.detail import UNCHECKED
+from penguin_desktop.ui.domains.fix_preview import NOT_OURS, FixPreviewDialog
 from penguin_desktop.ui.domains.forms import (
-    NOT_OURS,
     AddDomainDialog,
     AddProviderDialog,
     AttachDialog,
     ChooseProviderDialog,
-    FixPreviewDialog,
     RemoveProviderDialog,
 )
-from penguin_desktop.ui.domains.page import UNCHECKED, DomainsPage, ProvidersPanel
+from penguin_desktop.ui.domains.page import DomainsPage, ProvidersPanel
 from penguin_desktop.ui.shell.main_window import MainWindow
 from tests.servers.bind import BindServer, reset_records
 from tests.servers.dns_zones import (
@@ -452,7 +452,7 @@ def test_a_domain_is_attached_to_a_mailu_server_off_the_ui_thread(
         dialog = page.dialog
         assert isinstance(dialog, AttachDialog) and dialog.server.currentData() == "mx1"
         dialog.ok_button.click()
-        assert dialog.message.kind == "error" and "Enter the domain" in dialog.message.text()
+        assert dialog.field_error("name") == "Enter the domain to attach"
         dialog.name.setText("client.test")
         dialog.ok_button.click()
         qtbot.waitUntil(lambda: page.attach_job is not None, timeout=WAIT_MS)

@@ -30,13 +30,11 @@ from penguin_desktop.core.secrets.backends.base import BackendKind
 from penguin_desktop.core.secrets.backends.vault import VaultConfig
 from penguin_desktop.core.secrets.models import SecretKind
 from penguin_desktop.ui.accounts.first_run import FirstRunDialog
-from penguin_desktop.ui.secrets.forms import (
-    DeleteSecretDialog,
-    RevealDialog,
-    SetSecretDialog,
-)
+from penguin_desktop.ui.secrets.columns import DUE_TEXT
+from penguin_desktop.ui.secrets.forms import DeleteSecretDialog, SetSecretDialog
 from penguin_desktop.ui.secrets.master_password import MasterPasswordDialog
-from penguin_desktop.ui.secrets.page import DUE_TEXT, SecretsPage
+from penguin_desktop.ui.secrets.page import SecretsPage
+from penguin_desktop.ui.secrets.reveal import RevealDialog
 from penguin_desktop.ui.secrets.unlock import MasterPasswordPrompt, prompt_of
 from penguin_desktop.ui.shell.main_window import MainWindow
 from penguin_desktop.ui.shell.workers import Job
@@ -73,10 +71,11 @@ def acme(container: Container, owner: Actor) -> str:
 
 
 @pytest.fixture
-def unlocked(container: Container) -> None:
+def unlocked(container: Container, owner: Actor) -> None:
     prompt = prompt_of(container)
     assert prompt is not None
-    prompt.unlock_with(container.stores, MASTER)
+    prompt.actor = owner
+    prompt.unlock_with(container.secrets, MASTER)
 
 
 def secrets_page(window: MainWindow) -> SecretsPage:
@@ -168,7 +167,7 @@ def test_vault_form_sets_the_backend_and_test_connection_reaches_it(
     assert f"at {vault.address}, KV v2 mount secret" in card.test_message.text()
 
 
-def test_test_connection_shows_why_an_unreachable_vault_fails(
+def test_an_unreachable_vault_is_refused_with_the_reason(
     qtbot: QtBot,
     container: Container,
     owner: Actor,
@@ -176,19 +175,20 @@ def test_test_connection_shows_why_an_unreachable_vault_fails(
     unlocked: None,
     make_window: WindowFactory,
 ) -> None:
-    container.secrets.set_backend(
-        owner,
-        BackendKind.VAULT,
-        None,
-        VaultConfig("http://127.0.0.1:9", timeout=2.0),
-        token="not-a-real-token-123",
-    )
+    """Core checks a Vault before switching to it; the card says why it did not switch."""
     page = secrets_page(make_window(owner))
-    assert page.backend.start_test() is not None
-    qtbot.waitUntil(lambda: page.backend.test_job is None, timeout=20_000)
-    message = page.backend.test_message
-    assert message.kind == "error"
-    assert message.text() == "Cannot reach Vault at http://127.0.0.1:9: connection failed"
+    card = page.backend
+    card.kind.setCurrentIndex(card.kind.findData("vault"))
+    card.address.setText("http://127.0.0.1:9")
+    card.token.setText("not-a-real-token-123")
+    qtbot.mouseClick(card.save_button, Qt.MouseButton.LeftButton)
+
+    assert card.save_message.kind == "error"
+    assert card.save_message.text().startswith(
+        "Cannot reach Vault at http://127.0.0.1:9: connection failed"
+    )
+    assert card.token.text() == ""
+    assert "Encrypted file" in card.status.text()
 
 
 # --- references ------------------------------------------------------------------------------
@@ -254,7 +254,7 @@ def test_reveal_asks_for_a_reason_shows_the_value_then_hides_it(
     confirm = page.dialog
     assert isinstance(confirm, RevealDialog) and confirm.isVisible()
     qtbot.mouseClick(confirm.ok_button, Qt.MouseButton.LeftButton)
-    assert confirm.message.kind == "error" and "reason" in confirm.message.text()
+    assert "reason" in confirm.field_error("reason") and confirm.focusWidget() is confirm.reason
     assert page.value_dialog is None
 
     confirm.reason.setText("renew the mail1 certificate")
@@ -465,7 +465,7 @@ def test_a_new_master_password_must_be_typed_twice(
     unlock.master.setText(MASTER)
     unlock.confirm.setText(MASTER + "x")
     qtbot.mouseClick(unlock.ok_button, Qt.MouseButton.LeftButton)
-    assert unlock.isVisible() and "differ" in unlock.message.text()
+    assert unlock.isVisible() and "differ" in unlock.field_error("master_confirm")
     assert not container.stores.file_path.exists()
 
 
@@ -507,7 +507,8 @@ def test_first_run_without_a_keyring_creates_the_secrets_file(
     dialog.master.setText(MASTER)
     dialog.master_confirm.setText("something else entirely")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    assert "differ" in dialog.message.text() and container.auth.organization() is None
+    assert "differ" in dialog.field_error("master_confirm")
+    assert container.auth.organization() is None
 
     dialog.master_confirm.setText(MASTER)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)

@@ -22,14 +22,10 @@ from penguin_desktop.core.secrets.models import SecretKind
 from penguin_desktop.core.servers.models import ServerStatus
 from penguin_desktop.core.servers.tables import ServerRow
 from penguin_desktop.core.servers.vps.hostwinds import ENV_API
-from penguin_desktop.ui.servers.forms import (
-    PlanFields,
-    ProvisionDialog,
-    RemoveServerDialog,
-    StartProvisionDialog,
-)
+from penguin_desktop.ui.servers.forms import PlanFields, RemoveServerDialog, StartProvisionDialog
 from penguin_desktop.ui.servers.host_key import HostKeyChangedDialog, HostKeyDialog
 from penguin_desktop.ui.servers.page import ServersPage
+from penguin_desktop.ui.servers.provision_view import ProvisionDialog
 from penguin_desktop.ui.servers.wizard import PAGE_DETAILS, PAGE_RUN, NewServerWizard
 from penguin_desktop.ui.shell.main_window import MainWindow
 from tests.servers.common import free_port
@@ -536,3 +532,59 @@ def test_the_plan_takes_the_address_mail_leaves_from(qtbot: QtBot) -> None:
     assert fields.values()["public_ip"] == "203.0.113.25"
     fields.public_ip.clear()
     assert fields.values()["public_ip"] is None
+
+
+def test_without_install_the_run_page_lists_no_mailu_steps(
+    qtbot: QtBot, owner: Actor, acme: str, sshd: SshdServer, tmp_path: Path,
+    make_window: WindowFactory,
+) -> None:  # fmt: skip
+    page = servers_page(make_window(owner))
+    wizard = open_wizard(qtbot, page)
+    wizard.next()
+    fill_adopt(wizard, sshd, key_file(tmp_path, sshd), sshd.port, tmp_path / "m", "https://x/api")
+    wizard.details_page.install.setChecked(False)
+    wizard.next()
+    view = wizard.run_page.view
+    assert view.steps.isHidden() and view.steps.topLevelItemCount() == 0
+    assert view.bar.isHidden() and view.progress_text.isHidden()
+    run = wizard.run_page
+    qtbot.waitUntil(
+        lambda: isinstance(run.host_key_dialog, HostKeyDialog) and run.host_key_dialog.isVisible(),
+        timeout=WAIT_MS,
+    )
+    run.host_key_dialog.trust_button.click()  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: run.outcome != "", timeout=WAIT_MS)
+    assert run.outcome == "done" and view.steps.isHidden()
+    assert "mx1 is ready" in view.message.text()
+
+
+def test_a_wizard_closed_mid_provisioning_reports_how_it_ended(
+    qtbot: QtBot, owner: Actor, acme: str, sshd: SshdServer, remote_dir: Path,
+    mailu: MailuServer, tmp_path: Path, make_window: WindowFactory,
+) -> None:  # fmt: skip
+    mailu.state.ready = False  # the admin never answers: provisioning waits for it
+    window = make_window(owner)
+    page = servers_page(window)
+    wizard = open_wizard(qtbot, page)
+    wizard.provision_options = dict(FAST)
+    wizard.next()
+    fill_adopt(wizard, sshd, key_file(tmp_path, sshd), sshd.port, remote_dir, mailu.base_url)
+    wizard.next()
+    run = wizard.run_page
+    assert run.view.steps.topLevelItemCount() == 9  # MailU is to be installed: all its steps
+    qtbot.waitUntil(
+        lambda: isinstance(run.host_key_dialog, HostKeyDialog) and run.host_key_dialog.isVisible(),
+        timeout=WAIT_MS,
+    )
+    run.host_key_dialog.trust_button.click()  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: "not yet" in run.view.log_text(), timeout=WAIT_MS)
+    job = run.view.job
+    assert job is not None
+    wizard.close()  # mid-job: the wizard is gone, nothing is left to show the outcome
+    row = window.jobs.row_for(job)
+    assert row is not None
+    if not job.cancel_requested:  # closing left it running: the user cancels it from the strip
+        row.cancel_button.click()
+    qtbot.waitUntil(lambda: job.outcome is not None, timeout=WAIT_MS)
+    assert window.flash_text == "Provisioning mx1 — cancelled"
+    assert row in window.jobs.ended_rows() and row.label.toolTip() == window.flash_text

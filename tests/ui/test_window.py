@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from penguin_desktop.container import Container
+from penguin_desktop.core.accounts.auth import MAX_FAILURES
 from penguin_desktop.core.platform.models import Actor, Role
 from penguin_desktop.ui.accounts.settings_page import SettingsPage
 from penguin_desktop.ui.shell.main_window import PAGES, MainWindow
@@ -60,14 +61,75 @@ def test_idle_lock_hides_content_and_unlocks_with_the_right_password(
     screen = window.lock_screen
     qtbot.keyClicks(screen.password, "not my password")
     qtbot.keyClick(screen.password, Qt.Key.Key_Return)
+    checked(qtbot, window)
     assert window.locked
     assert screen.message.text() == "Authentication failed: wrong email or password"
 
     window.idle.set_timeout(600_000)
     qtbot.keyClicks(screen.password, PASSWORD)
     qtbot.mouseClick(screen.unlock_button, Qt.MouseButton.LeftButton)
+    checked(qtbot, window)
     assert not window.locked and window.content.isVisible()
     assert window.idle.active
+
+
+def checked(qtbot: QtBot, window: MainWindow) -> None:
+    """Wait for the lock screen's password check (it runs off the UI thread)."""
+    qtbot.waitUntil(lambda: window.lock_screen.check is None, timeout=10_000)
+
+
+def test_holding_enter_on_the_lock_screen_locks_nobody_out(
+    qtbot: QtBot, container: Container, owner: Actor, make_window: WindowFactory
+) -> None:
+    window = make_window(owner)
+    window.lock()
+    screen = window.lock_screen
+    for _ in range(20):
+        qtbot.keyClick(screen.password, Qt.Key.Key_Return)
+    checked(qtbot, window)
+
+    assert window.locked and screen.message.text() == "Type your password"
+    assert not any(not a.success for a in container.users.login_activity(owner))
+    qtbot.keyClicks(screen.password, PASSWORD)
+    qtbot.keyClick(screen.password, Qt.Key.Key_Return)
+    checked(qtbot, window)
+    assert not window.locked
+
+
+def test_enter_while_a_password_is_checked_sends_nothing_more(
+    qtbot: QtBot, container: Container, owner: Actor, make_window: WindowFactory
+) -> None:
+    window = make_window(owner)
+    window.lock()
+    screen = window.lock_screen
+    qtbot.keyClicks(screen.password, "not my password")
+    job = screen.try_unlock()
+    assert job is not None and not screen.password.isEnabled()
+    for _ in range(20):
+        assert screen.try_unlock() is None
+        qtbot.keyClick(screen.password, Qt.Key.Key_Return)
+    checked(qtbot, window)
+
+    failures = [a for a in container.users.login_activity(owner) if not a.success]
+    assert [a.reason for a in failures] == ["wrong password"]
+    assert screen.password.isEnabled() and screen.password.text() == ""
+
+
+def test_locked_out_on_the_lock_screen_says_what_to_do(
+    qtbot: QtBot, owner: Actor, make_user: Callable[..., Actor], make_window: WindowFactory
+) -> None:
+    make_user("admin@agency.test", Role.ADMIN)
+    window = make_window(owner)
+    window.lock()
+    screen = window.lock_screen
+    for attempt in range(MAX_FAILURES):
+        qtbot.keyClicks(screen.password, f"wrong {attempt}")
+        qtbot.keyClick(screen.password, Qt.Key.Key_Return)
+        checked(qtbot, window)
+
+    text = screen.message.text()
+    assert text.startswith("Account locked") and "try again in" in text
+    assert "an owner or admin can unlock it in Settings, Users" in text
 
 
 def test_locking_closes_open_dialogs(
@@ -95,6 +157,26 @@ def test_idle_timeout_setting_changes_the_actor_and_the_timer(
     assert window.state.actor.idle_timeout_minutes == 5
     assert window.idle.timeout_ms == 5 * 60_000
     assert container.users.me(window.state.actor).idle_timeout_minutes == 5
+
+
+def test_settings_and_users_show_the_idle_lock_core_has(
+    qtbot: QtBot, container: Container, owner: Actor
+) -> None:
+    """Changed elsewhere (the CLI) after sign-in: both places, and the timer, take core's value."""
+    from penguin_desktop.ui.shell.state import AppState
+
+    container.users.set_idle_timeout(owner, 15)
+    window = MainWindow(AppState(container, owner))  # signed in while it was still 30
+    qtbot.addWidget(window)
+    window.show()
+    page = window.show_page(window.page_types.index(SettingsPage))
+    assert isinstance(page, SettingsPage)
+
+    assert page.account.idle_minutes.value() == 15
+    row = [u.email for u in page.users.rows].index(OWNER)
+    assert page.users.index(row, 3).data() == "15 min"
+    assert window.state.actor.idle_timeout_minutes == 15
+    assert window.idle.timeout_ms == 15 * 60_000
 
 
 def test_settings_lists_users_and_unlocks_a_locked_one(
@@ -163,4 +245,6 @@ def test_change_password_and_email_from_settings(
     # The lock screen now checks the new identity.
     window.lock()
     qtbot.keyClicks(window.lock_screen.password, "a brand new passphrase")
-    assert window.lock_screen.try_unlock()
+    assert window.lock_screen.try_unlock() is not None
+    checked(qtbot, window)
+    assert not window.locked

@@ -173,3 +173,38 @@ def test_switcher_changes_the_members_shown(
     window.switcher.setCurrentIndex(window.switcher.findText("Globex"))
     window.switcher.activated.emit(window.switcher.currentIndex())
     assert [m.email for m in page.model.rows] == ["owner@agency.test", "max@agency.test"]
+
+
+def test_a_long_workspace_name_is_kept_as_typed_and_its_limit_shown(
+    qtbot: QtBot, container: Container, owner: Actor, make_window: WindowFactory
+) -> None:
+    page = _workspaces(make_window(owner))
+    dialog = page.open_new()
+    assert dialog.name_hint.text() == "64 characters at most"
+    qtbot.keyClicks(dialog.name, "A" * 64)
+    assert dialog.name_hint.text() == "64 of at most 64 characters"
+    assert dialog.name_hint.property("kind") == ""
+
+    qtbot.keyClicks(dialog.name, "BCDEF")
+    assert dialog.name.text() == "A" * 64 + "BCDEF"  # nothing cut
+    assert dialog.name_hint.text() == "Too long: 69 characters, at most 64"
+    assert dialog.name_hint.property("kind") == "error"
+
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and dialog.name.text() == "A" * 64 + "BCDEF"
+    assert dialog.field_error("workspace").startswith("A workspace name has at most 64 characters")
+    assert dialog.name_hint.text() == dialog.field_error("workspace")  # one line, not two
+    assert container.workspaces.all(owner) == []
+
+
+def test_renaming_shows_the_limit_too(
+    qtbot: QtBot, container: Container, owner: Actor, make_window: WindowFactory
+) -> None:
+    container.workspaces.create(owner, "Acme")
+    page = _workspaces(make_window(owner))
+    page.table.selectRow(0)
+    dialog = page.open_rename()
+    assert dialog.name_hint.text() == "4 of at most 64 characters"
+    dialog.name.setText("x" * 80)
+    assert dialog.name.text() == "x" * 80
+    assert dialog.name_hint.text() == "Too long: 80 characters, at most 64"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
@@ -158,7 +159,7 @@ def _locked(session: Session, user: UserRow, now: datetime) -> AccountLockedErro
     """The lockout in words: when it ends, and who could end it sooner, if anyone can."""
     until = user.locked_until
     assert until is not None
-    minutes = max(1, int((until - now).total_seconds() // 60) + 1)
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
     when = f"try again in {minutes} min (at {until:%H:%M} UTC)"
     unlockers = session.execute(
         select(func.count())

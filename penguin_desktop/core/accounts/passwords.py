@@ -56,19 +56,26 @@ def check_policy(password: str, email: str, *, own: bool = True) -> None:
     if not password:
         raise ValidationError("a password is required", field="password")
     if len(password) < MIN_LENGTH:
-        raise ValidationError(f"password too short: use at least {MIN_LENGTH} characters")
+        raise ValidationError(
+            f"password too short: use at least {MIN_LENGTH} characters", field="password"
+        )
     if len(password) > MAX_LENGTH:
-        raise ValidationError(f"password too long: at most {MAX_LENGTH} characters")
+        raise ValidationError(
+            f"password too long: at most {MAX_LENGTH} characters", field="password"
+        )
     if _is_common(password):
-        raise ValidationError("password is too common: choose one that is not on a common list")
+        raise ValidationError(
+            "password is too common: choose one that is not on a common list", field="password"
+        )
     lowered = password.lower()
     email = email.lower()
     local = email.split("@", 1)[0]
     if email in lowered:
-        raise ValidationError(f"password must not contain {whose} email address")
+        raise ValidationError(f"password must not contain {whose} email address", field="password")
     if len(local) >= 3 and local in lowered:
         raise ValidationError(
-            f"password must not contain {local!r}, the name part of {whose} email address"
+            f"password must not contain {local!r}, the name part of {whose} email address",
+            field="password",
         )
 
 

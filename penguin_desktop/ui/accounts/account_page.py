@@ -19,7 +19,7 @@ from penguin_desktop.core.accounts.users import IDLE_TIMEOUT_RANGE
 from penguin_desktop.core.platform.errors import PenguinError, ValidationError
 from penguin_desktop.ui.shell.state import AppState
 from penguin_desktop.ui.widgets.card import Card
-from penguin_desktop.ui.widgets.form import password_field
+from penguin_desktop.ui.widgets.form import hint_label, password_field
 from penguin_desktop.ui.widgets.formatting import role_name
 from penguin_desktop.ui.widgets.inline_message import InlineMessage
 
@@ -49,52 +49,8 @@ class AccountCard(Card):
         holder.setLayout(columns)
         self.add(holder)
 
-        password_form = QFormLayout()
-        self.current_password = password_field()
-        self.new_password = password_field(f"at least {MIN_LENGTH} characters")
-        self.confirm_password = password_field("type it again")
-        self.password_button = QPushButton("Change password")
-        self.password_message = InlineMessage()
-        password_form.addRow(self._subhead("Password"))
-        password_form.addRow("Current password", self.current_password)
-        password_form.addRow("New password", self.new_password)
-        password_form.addRow("Confirm", self.confirm_password)
-        _form_row(password_form, self.password_button)
-        password_form.addRow(self.password_message)
-        self.password_button.clicked.connect(self.change_password)
-        self.confirm_password.returnPressed.connect(self.change_password)
-
-        email_form = QFormLayout()
-        self.email_password = password_field()
-        self.new_email = QLineEdit()
-        self.new_email.setPlaceholderText("new@agency.com")
-        self.email_button = QPushButton("Change email")
-        self.email_message = InlineMessage()
-        email_form.addRow(self._subhead("Email"))
-        email_form.addRow("Current password", self.email_password)
-        email_form.addRow("New email", self.new_email)
-        _form_row(email_form, self.email_button)
-        email_form.addRow(self.email_message)
-        self.email_button.clicked.connect(self.change_email)
-        self.new_email.returnPressed.connect(self.change_email)
-
-        idle_form = QFormLayout()
-        self.idle_minutes = QSpinBox()
-        self.idle_minutes.setRange(IDLE_TIMEOUT_RANGE.start, IDLE_TIMEOUT_RANGE.stop - 1)
-        self.idle_minutes.setSuffix(" min")
-        self.idle_button = QPushButton("Save")
-        self.idle_message = InlineMessage()
-        hint = QLabel("Locks after this long without keyboard or mouse input.")
-        hint.setObjectName("fieldHint")
-        hint.setWordWrap(True)
-        idle_form.addRow(self._subhead("Idle lock"))
-        idle_form.addRow("Lock after", self.idle_minutes)
-        idle_form.addRow(hint)
-        _form_row(idle_form, self.idle_button)
-        idle_form.addRow(self.idle_message)
-        self.idle_button.clicked.connect(self.save_idle_timeout)
-
-        for form in (password_form, email_form, idle_form):
+        forms = (self._password_form(), self._email_form(), self._idle_form())
+        for form in forms:
             form.setVerticalSpacing(8)
             form.setHorizontalSpacing(12)
             form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -105,6 +61,54 @@ class AccountCard(Card):
         state.actor_changed.connect(lambda _actor: self.reload())
         self.reload()
 
+    def _password_form(self) -> QFormLayout:
+        form = QFormLayout()
+        self.current_password = password_field()
+        self.new_password = password_field(f"at least {MIN_LENGTH} characters")
+        self.confirm_password = password_field("type it again")
+        self.password_button = QPushButton("Change password")
+        self.password_message = InlineMessage()
+        form.addRow(self._subhead("Password"))
+        form.addRow("Current password", self.current_password)
+        form.addRow("New password", self.new_password)
+        form.addRow("Confirm", self.confirm_password)
+        _form_row(form, self.password_button)
+        form.addRow(self.password_message)
+        self.password_button.clicked.connect(self.change_password)
+        self.confirm_password.returnPressed.connect(self.change_password)
+        return form
+
+    def _email_form(self) -> QFormLayout:
+        form = QFormLayout()
+        self.email_password = password_field()
+        self.new_email = QLineEdit()
+        self.new_email.setPlaceholderText("new@agency.com")
+        self.email_button = QPushButton("Change email")
+        self.email_message = InlineMessage()
+        form.addRow(self._subhead("Email"))
+        form.addRow("Current password", self.email_password)
+        form.addRow("New email", self.new_email)
+        _form_row(form, self.email_button)
+        form.addRow(self.email_message)
+        self.email_button.clicked.connect(self.change_email)
+        self.new_email.returnPressed.connect(self.change_email)
+        return form
+
+    def _idle_form(self) -> QFormLayout:
+        form = QFormLayout()
+        self.idle_minutes = QSpinBox()
+        self.idle_minutes.setRange(IDLE_TIMEOUT_RANGE.start, IDLE_TIMEOUT_RANGE.stop - 1)
+        self.idle_minutes.setSuffix(" min")
+        self.idle_button = QPushButton("Save")
+        self.idle_message = InlineMessage()
+        form.addRow(self._subhead("Idle lock"))
+        form.addRow("Lock after", self.idle_minutes)
+        form.addRow(hint_label("Locks after this long without keyboard or mouse input."))
+        _form_row(form, self.idle_button)
+        form.addRow(self.idle_message)
+        self.idle_button.clicked.connect(self.save_idle_timeout)
+        return form
+
     @staticmethod
     def _subhead(text: str) -> QLabel:
         label = QLabel(text)
@@ -112,7 +116,20 @@ class AccountCard(Card):
         return label
 
     def reload(self) -> None:
+        """Show the account as core has it now. Changed elsewhere since sign-in (the CLI sets
+        the idle lock too), it is taken over first, so this card, the Users table and the idle
+        timer all go by the same value."""
         actor = self.state.actor
+        try:
+            me = self.state.container.users.me(actor)
+        except PenguinError:
+            me = None
+        if me is not None and (me.email, me.idle_timeout_minutes) != (
+            actor.email,
+            actor.idle_timeout_minutes,
+        ):
+            self.state.update_actor(me)  # actor_changed brings us back here, up to date
+            return
         self.who.setText(
             f"Signed in as <b>{actor.email}</b> · organization role "
             f"<b>{role_name(actor.org_role)}</b>"

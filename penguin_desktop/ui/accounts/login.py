@@ -39,11 +39,15 @@ class LoginDialog(FormDialog):
         self.password = password_field()
         self.form.addRow("Email", self.email)
         self.form.addRow("Password", self.password)
+        self.fields = {"email": self.email, "password": self.password}
         (self.password if email else self.email).setFocus()
 
     def submit(self) -> None:
         self.actor = self.container.auth.login(self.email.text(), self.password.text(), Face.GUI)
 
     def failed(self, error: PenguinError) -> None:
+        """A refused password is typed again from scratch; an error about one field has
+        already put the focus there."""
         self.password.clear()
-        self.password.setFocus()
+        if error.field is None:
+            self.password.setFocus()

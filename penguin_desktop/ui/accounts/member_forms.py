@@ -57,6 +57,7 @@ class AddMemberDialog(FormDialog):
         self.role = role_combo(assignable_roles(workspace.my_role))
         self.form.addRow("Email", self.email)
         self.form.addRow("Role", self.role)
+        self.fields = {"email": self.email}
 
     def _offer_known_users(self) -> None:
         """Suggest existing accounts when the user may list them; typing works regardless."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from penguin_desktop.core.accounts.models import UserInfo
-from penguin_desktop.core.accounts.passwords import MIN_LENGTH
+from penguin_desktop.core.accounts.passwords import MIN_LENGTH, check_policy
+from penguin_desktop.core.platform.emails import normalize_email
 from penguin_desktop.core.platform.errors import ValidationError
 from penguin_desktop.ui.accounts.member_forms import assignable_roles, role_combo, selected_role
 from penguin_desktop.ui.shell.state import AppState
@@ -32,10 +33,16 @@ class AddUserDialog(FormDialog):
         self.form.addRow("Password", self.password)
         self.form.addRow("Confirm", self.confirm)
         self.form.addRow("Organization role", self.role)
+        self.fields = {"email": self.email, "password": self.password, "confirm": self.confirm}
 
     def submit(self) -> None:
+        """Checked top to bottom, as the form reads; core checks it all again."""
+        email = normalize_email(self.email.text())
+        check_policy(self.password.text(), email, own=False)
         if self.password.text() != self.confirm.text():
-            raise ValidationError("the two passwords differ; type the same password twice")
+            raise ValidationError(
+                "the two passwords differ; type the same password twice", field="confirm"
+            )
         self.added = self.state.container.users.add(
             self.state.actor, self.email.text(), self.password.text(), selected_role(self.role)
         )

@@ -1,12 +1,17 @@
-"""Create, rename and archive a client workspace."""
+"""Create, rename and archive a client workspace.
+
+A name's length limit is shown while typing; a longer name is kept as typed and refused by core
+with its reason, never cut short behind the person's back.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from penguin_desktop.core.accounts.models import WorkspaceInfo
+from penguin_desktop.core.accounts.workspaces import MAX_NAME
 from penguin_desktop.ui.shell.state import AppState
-from penguin_desktop.ui.widgets.form import FormDialog
+from penguin_desktop.ui.widgets.form import FormDialog, LengthHint
 
 
 class NewWorkspaceDialog(FormDialog):
@@ -22,8 +27,11 @@ class NewWorkspaceDialog(FormDialog):
         self.created: WorkspaceInfo | None = None
         self.name = QLineEdit()
         self.name.setPlaceholderText("e.g. Acme Corp")
-        self.name.setMaxLength(64)
+        self.name_hint = LengthHint(self.name, MAX_NAME)
         self.form.addRow("Name", self.name)
+        self.form.addRow("", self.name_hint)
+        self.fields = {"workspace": self.name}
+        self.hint_for(self.name, self.name_hint, self.name_hint.recount)
 
     def submit(self) -> None:
         self.created = self.state.container.workspaces.create(self.state.actor, self.name.text())
@@ -38,9 +46,12 @@ class RenameWorkspaceDialog(FormDialog):
         self.workspace = workspace
         self.renamed: WorkspaceInfo | None = None
         self.name = QLineEdit(workspace.name)
-        self.name.setMaxLength(64)
         self.name.selectAll()
+        self.name_hint = LengthHint(self.name, MAX_NAME)
         self.form.addRow("New name", self.name)
+        self.form.addRow("", self.name_hint)
+        self.fields = {"workspace": self.name}
+        self.hint_for(self.name, self.name_hint, self.name_hint.recount)
 
     def submit(self) -> None:
         self.renamed = self.state.container.workspaces.rename(

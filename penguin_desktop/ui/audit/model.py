@@ -7,6 +7,7 @@ kept as the frozen `AuditEntry` objects core returns.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -16,7 +17,14 @@ from penguin_desktop.core.audit.models import AuditEntry, AuditFilter
 from penguin_desktop.core.audit.service import AuditService
 from penguin_desktop.core.platform.errors import PenguinError
 from penguin_desktop.core.platform.models import Actor
-from penguin_desktop.ui.widgets.formatting import audit_time, outcome_text, summary_text
+from penguin_desktop.ui.audit.entry_text import (
+    action_text,
+    change_text,
+    result_text,
+    workspace_text,
+)
+from penguin_desktop.ui.widgets.formatting import audit_time
+from penguin_desktop.ui.widgets.table_columns import ColumnRules
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -32,7 +40,13 @@ _COLUMNS: tuple[tuple[str, str], ...] = (
     ("Action", "action"),
     ("Target", "target"),
     ("Result", "outcome"),
-    ("Details", "summary"),
+    ("Change", "summary"),
+)
+COLUMN_RULES = ColumnRules(
+    {"Change": 560, "Target": 280, "Action": 240},
+    middle=frozenset({"Actor", "Target", "Workspace"}),
+    whole=frozenset({"#", "Time", "Result"}),
+    least={"Actor": 150, "Action": 130, "Target": 150},
 )
 
 
@@ -130,25 +144,9 @@ class AuditTableModel(QAbstractTableModel):
         entry = self._rows[index.row()]
         field = _COLUMNS[index.column()][1]
         if role == Qt.ItemDataRole.DisplayRole:
-            if field == "ts":
-                return audit_time(entry.ts)
-            if field == "seq":
-                return str(entry.seq)
-            if field == "summary":
-                return summary_text(entry.summary)
-            if field == "outcome":
-                return outcome_text(entry.outcome)
-            if field == "workspace" and not entry.workspace:
-                return "(organization)"
-            return str(getattr(entry, field))
+            return _display(entry, field)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if field == "ts":
-                return f"{entry.ts} (UTC)"
-            if field == "seq":
-                return f"hash {entry.hash}\nprevious {entry.prev_hash}"
-            if field == "summary":
-                return entry.summary
-            return None
+            return _tooltip(entry, field)
         if role == Qt.ItemDataRole.ForegroundRole and entry.outcome != "ok":
             return _DENIED_COLOR
         if role == Qt.ItemDataRole.TextAlignmentRole and field == "seq":
@@ -167,3 +165,29 @@ class AuditTableModel(QAbstractTableModel):
         ):
             return _COLUMNS[section][0]
         return None
+
+
+_TEXTS: dict[str, Callable[[AuditEntry], str]] = {
+    "seq": lambda entry: str(entry.seq),
+    "ts": lambda entry: audit_time(entry.ts),
+    "workspace": workspace_text,
+    "action": action_text,
+    "outcome": result_text,
+    "summary": change_text,
+}
+
+
+def _display(entry: AuditEntry, field: str) -> str:
+    text = _TEXTS.get(field)
+    return text(entry) if text is not None else str(getattr(entry, field))
+
+
+def _tooltip(entry: AuditEntry, field: str) -> str | None:
+    """What a cell does not say itself; the detail pane shows all of it."""
+    if field == "ts":
+        return f"{entry.ts} (UTC)"
+    if field == "action":
+        return entry.action
+    if field == "seq":
+        return f"hash {entry.hash}\nprevious {entry.prev_hash}"
+    return None

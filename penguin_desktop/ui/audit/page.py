@@ -1,4 +1,5 @@
-"""Audit log: the hash-chained trail, filtered, lazily paged, exported and verified.
+"""Audit log: the hash-chained trail, filtered, lazily paged, exported and verified; the
+selected event whole in the pane below the table.
 
 The table never loads more than the pages the user scrolls through; export and verification
 walk the whole trail, so they run as jobs off the UI thread with progress and cancel in the
@@ -10,16 +11,17 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QStackedWidget, QWidget
+from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QSplitter, QStackedWidget, QWidget
 
 from penguin_desktop.core.audit.export import ExportFormat
-from penguin_desktop.core.audit.models import ExportResult, VerifyResult
+from penguin_desktop.core.audit.models import AuditEntry, ExportResult, VerifyResult
 from penguin_desktop.core.platform.errors import PenguinError
 from penguin_desktop.core.platform.models import Role
 from penguin_desktop.core.platform.permissions import Permission, allows
+from penguin_desktop.ui.audit.detail import AuditEventDetail
 from penguin_desktop.ui.audit.filter import AuditFilterBar
-from penguin_desktop.ui.audit.model import AuditTableModel
+from penguin_desktop.ui.audit.model import COLUMN_RULES, AuditTableModel
 from penguin_desktop.ui.shell.errors import show_error
 from penguin_desktop.ui.shell.state import AppState
 from penguin_desktop.ui.shell.workers import Job
@@ -61,14 +63,22 @@ class AuditPage(Page):
         self.model.failed.connect(self._fetch_failed, Qt.ConnectionType.QueuedConnection)
         self.model.modelReset.connect(self._update_counts)
         self.model.rowsInserted.connect(self._update_counts)
-        self.table = make_table()
+        self.table = make_table("AuditPage", COLUMN_RULES)
         self.table.setModel(self.model)
-        for column, width in enumerate((80, 160, 200, 150, 150, 200, 70)):
-            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().selectionChanged.connect(self._show_selected)
+        self.model.modelReset.connect(self._select_newest)
+        self.detail = AuditEventDetail()
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([330, 220])
         self.empty = EmptyState("", "", icon_name="audit")
         self.empty.button.clicked.connect(self.filters.reset)
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.splitter)
         self.stack.addWidget(self.empty)
         self.counts = QLabel()
         self.counts.setObjectName("footnote")
@@ -152,7 +162,7 @@ class AuditPage(Page):
         rows = self.model.rowCount()
         more = self.model.canFetchMore()
         if rows:
-            self.stack.setCurrentWidget(self.table)
+            self.stack.setCurrentWidget(self.splitter)
             self.counts.setText(
                 f"{rows:,} events loaded" + (" — scroll down for older ones" if more else "")
             )
@@ -165,6 +175,19 @@ class AuditPage(Page):
             )
             self.empty.set_action("Clear filters")
             self.stack.setCurrentWidget(self.empty)
+
+    def _select_newest(self) -> None:
+        """A new filter shows its newest event in the detail pane, not an empty one."""
+        if self.model.rowCount():
+            self.table.selectRow(0)
+        self._show_selected()
+
+    def selected_entry(self) -> AuditEntry | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.entry(rows[0].row()) if rows else None
+
+    def _show_selected(self, *_selection: QItemSelection) -> None:
+        self.detail.show_entry(self.selected_entry())
 
     def _fetch_failed(self, error: PenguinError) -> None:
         show_error(self, error)
@@ -194,6 +217,7 @@ class AuditPage(Page):
         job = self.state.runner.start(
             f"Exporting audit log ({fmt.value.upper()})",
             lambda ctx: audit.export(actor, fmt, path, flt, ctx),
+            owner=self,
         )
         self.export_job = job
         job.signals.finished.connect(self._exported)
@@ -219,7 +243,9 @@ class AuditPage(Page):
     # --- verify ---------------------------------------------------------------------------------
     def start_verify(self) -> Job:
         audit, actor = self.state.container.audit, self.state.actor
-        job = self.state.runner.start("Verifying audit chain", lambda ctx: audit.verify(actor, ctx))
+        job = self.state.runner.start(
+            "Verifying audit chain", lambda ctx: audit.verify(actor, ctx), owner=self
+        )
         self.verify_job = job
         job.signals.finished.connect(self._verified)
         job.signals.failed.connect(lambda error: show_error(self, error))

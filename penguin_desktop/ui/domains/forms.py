@@ -1,39 +1,30 @@
-"""Forms of the Domains page: add and remove a sending domain, choose its DNS provider, add and
-remove a DNS provider, and the fix preview (what will be added and deleted, records that are not
-ours flagged and unchecked, each deleted only when ticked)."""
+"""Forms of the Domains page: add and remove a sending domain, attach it to a MailU server,
+choose its DNS provider, add and remove a DNS provider.
+
+The fix preview lives in `fix_preview`; it is named here too because the page's actions import
+every dialog of the Domains page from this module.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QGuiApplication
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
 
 from penguin_desktop.core.domains.models import DnsProviderInfo, DomainInfo, ProviderKind
 from penguin_desktop.core.platform.errors import ValidationError
 from penguin_desktop.core.servers.models import ServerInfo
+from penguin_desktop.ui.domains.fix_preview import FixPreviewDialog
 from penguin_desktop.ui.shell.state import AppState
 from penguin_desktop.ui.widgets.form import FormDialog, password_field
 
-if TYPE_CHECKING:  # DNS, diff and service modules load with the first check, not at start-up
-    from penguin_desktop.core.domains.dns.diff import Change
-    from penguin_desktop.core.domains.service import FixResult
-
-NOT_OURS = "Not ours"
+__all__ = [
+    "AddDomainDialog",
+    "AddProviderDialog",
+    "AttachDialog",
+    "ChooseProviderDialog",
+    "FixPreviewDialog",
+    "RemoveDomainDialog",
+    "RemoveProviderDialog",
+]
 
 
 def _items(text: str) -> list[str]:
@@ -83,6 +74,7 @@ class AddDomainDialog(FormDialog):
         self.form.addRow("DKIM public key", self.public_key)
         self.form.addRow("DMARC reports to", self.report)
         self.form.addRow("DNS provider", self.provider)
+        self.fields = {"public_key": self.public_key}
         self.result_value: DomainInfo | None = None
 
     def submit(self) -> None:
@@ -90,7 +82,9 @@ class AddDomainDialog(FormDialog):
         keys: dict[str, str] | None = None
         if selector and not self.generate.isChecked():
             if not self.public_key.text().strip():
-                raise ValidationError("paste the DKIM public key, or let us generate one")
+                raise ValidationError(
+                    "paste the DKIM public key, or let us generate one", field="public_key"
+                )
             keys = {selector: self.public_key.text().strip()}
         self.result_value = self.state.container.domains.add(
             self.state.actor,
@@ -149,6 +143,7 @@ class AttachDialog(FormDialog):
             self.server.addItem(f"{info.name} ({info.hostname or info.ip})", info.name)
         self.form.addRow("Domain", self.name)
         self.form.addRow("MailU server", self.server)
+        self.fields = {"name": self.name}
         if not servers:
             self.message.show_info(
                 "No server of this workspace has a MailU admin API yet: provision one, or adopt "
@@ -160,7 +155,7 @@ class AttachDialog(FormDialog):
     def submit(self) -> None:
         name = self.name.text().strip()
         if not name:
-            raise ValidationError("enter the domain to attach")
+            raise ValidationError("enter the domain to attach", field="name")
         from penguin_desktop.core.domains.dns.names import normalize_domain
 
         normalize_domain(name)
@@ -261,6 +256,7 @@ class AddProviderDialog(FormDialog):
         self.form.addRow("TSIG key name", self.key_name)
         self.form.addRow("Zone", self.zone)
         self.form.addRow("Secret", self.credential)
+        self.fields = {"server": self.server, "key_name": self.key_name}
         self.kind.currentIndexChanged.connect(lambda _i: self._kind_changed())
         self._kind_changed()
         self.result_value: DnsProviderInfo | None = None
@@ -290,136 +286,3 @@ class AddProviderDialog(FormDialog):
 
     def failed(self, _error: object) -> None:
         self.credential.clear()
-
-
-class FixPreviewDialog(QDialog):
-    """The diff of a dry run. Additions and replacements of our own records are checked and
-    fixed; deletions of records that are not ours are flagged and unchecked, so nothing
-    foreign goes without the user's say-so. With the manual provider there is nothing to apply:
-    the zone snippet is shown to copy instead."""
-
-    def __init__(
-        self,
-        domain: DomainInfo,
-        result: FixResult,
-        manual: bool,
-        snippet: str,
-        parent: QWidget | None = None,
-    ) -> None:
-        from penguin_desktop.core.domains.dns.diff import Action  # loaded already by the preview
-
-        super().__init__(parent)
-        self.setObjectName("formDialog")
-        self.setWindowTitle(f"Fix {domain.display_name}")
-        self.setMinimumSize(760, 460)
-        self.fix_result = result
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(22, 20, 22, 18)
-        outer.setSpacing(12)
-        heading = QLabel(f"Fix {domain.display_name}")
-        heading.setObjectName("dialogTitle")
-        outer.addWidget(heading)
-        foreign = [c for c in result.changes if c.needs_confirmation]
-        if not result.changes:
-            text = "Everything required is already published. There is nothing to change."
-        elif manual:
-            text = (
-                f"{len(result.changes)} changes are needed. This domain has no DNS provider "
-                "we can write to: publish the records below at your DNS host, then check again."
-            )
-        else:
-            text = f"{len(result.changes)} changes through {result.provider}. " + (
-                (
-                    "1 record is not ours: it stays unless you tick it."
-                    if len(foreign) == 1
-                    else f"{len(foreign)} records are not ours: each stays unless you tick it."
-                )
-                if foreign
-                else "Only records we manage are touched."
-            )
-        intro = QLabel(text)
-        intro.setObjectName("dialogIntro")
-        intro.setWordWrap(True)
-        outer.addWidget(intro)
-
-        self.tree = QTreeWidget()
-        self.tree.setRootIsDecorated(False)
-        self.tree.setAlternatingRowColors(True)
-        self.tree.setHeaderLabels(["Change", "Name", "Type", "Value", "Why"])
-        self.items: list[tuple[QTreeWidgetItem, Change]] = []
-        for change in result.changes:
-            verb = "Add" if change.action is Action.ADD else "Delete"
-            item = QTreeWidgetItem(
-                [
-                    f"{verb} · {NOT_OURS}" if change.needs_confirmation else verb,
-                    change.name,
-                    change.rtype,
-                    change.value,
-                    change.reason,
-                ]
-            )
-            item.setToolTip(3, change.value)
-            item.setToolTip(4, change.reason)
-            if not manual:
-                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                item.setCheckState(
-                    0,
-                    Qt.CheckState.Unchecked if change.needs_confirmation else Qt.CheckState.Checked,
-                )
-                if not change.needs_confirmation:
-                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
-            if change.needs_confirmation:
-                for column in range(5):
-                    item.setForeground(column, QBrush(QColor("#b45309")))
-                item.setToolTip(
-                    0, "Published by someone else (another provider?). Tick to delete it too."
-                )
-            elif change.action is Action.DELETE:
-                item.setForeground(0, QBrush(QColor("#b91c1c")))
-            else:
-                item.setForeground(0, QBrush(QColor("#15803d")))
-            self.tree.addTopLevelItem(item)
-            self.items.append((item, change))
-        for column, width in enumerate((150, 190, 60, 260)):
-            self.tree.setColumnWidth(column, width)
-        outer.addWidget(self.tree, 1)
-
-        self.snippet: QPlainTextEdit | None = None
-        self.copy_button: QPushButton | None = None
-        if manual and result.changes:
-            self.snippet = QPlainTextEdit(snippet)
-            self.snippet.setReadOnly(True)
-            self.snippet.setObjectName("zoneSnippet")
-            self.snippet.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-            self.snippet.setMaximumHeight(160)
-            outer.addWidget(self.snippet)
-        self.buttons = QDialogButtonBox()
-        if manual or not result.changes:
-            self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
-            if self.snippet is not None:
-                self.copy_button = self.buttons.addButton(
-                    "Copy zone snippet", QDialogButtonBox.ButtonRole.ActionRole
-                )
-                self.copy_button.clicked.connect(
-                    lambda: QGuiApplication.clipboard().setText(snippet)
-                )
-            self.apply_button: QPushButton | None = None
-        else:
-            self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-            self.apply_button = self.buttons.addButton(
-                "Apply changes", QDialogButtonBox.ButtonRole.AcceptRole
-            )
-            self.apply_button.setProperty("primary", True)
-            self.apply_button.setDefault(True)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        outer.addWidget(self.buttons)
-
-    @property
-    def confirmed(self) -> list[str]:
-        """The records not ours the user ticked for deletion, each on its own."""
-        return [
-            change.key
-            for item, change in self.items
-            if change.needs_confirmation and item.checkState(0) == Qt.CheckState.Checked
-        ]

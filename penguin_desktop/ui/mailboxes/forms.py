@@ -21,7 +21,7 @@ from penguin_desktop.core.mailboxes.service import (
     clean_email,
     password_secret_name,
 )
-from penguin_desktop.core.platform.errors import PenguinError, ValidationError
+from penguin_desktop.core.platform.errors import ValidationError
 from penguin_desktop.core.platform.jobs import JobContext
 from penguin_desktop.core.servers.models import ServerInfo
 from penguin_desktop.ui.shell.state import AppState
@@ -51,10 +51,8 @@ def note(text: str) -> QLabel:
 
 
 class MailboxForm(JobFormDialog):
-    """The dialogs here grow to fit the error line instead of squeezing the form."""
-
-    def failed(self, error: PenguinError) -> None:
-        self.adjustSize()
+    """A dialog of the Mailboxes page (each grows with its hints and errors, as every form
+    dialog does)."""
 
 
 class NewMailboxDialog(MailboxForm):

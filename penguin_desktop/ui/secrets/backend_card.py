@@ -27,10 +27,9 @@ from penguin_desktop import log
 from penguin_desktop.core.accounts.models import WorkspaceInfo
 from penguin_desktop.core.platform.errors import PenguinError, ValidationError
 from penguin_desktop.core.platform.permissions import Permission
-from penguin_desktop.core.secrets.backends.base import BackendKind
-from penguin_desktop.core.secrets.backends.vault import VaultConfig
+from penguin_desktop.core.secrets import BackendKind, VaultConfig
 from penguin_desktop.core.secrets.models import BackendInfo
-from penguin_desktop.ui.secrets.forms import backend_label, backend_noun
+from penguin_desktop.ui.secrets.labels import backend_label, backend_noun, status_text
 from penguin_desktop.ui.secrets.unlock import with_file_unlocked
 from penguin_desktop.ui.shell import theme
 from penguin_desktop.ui.shell.resources import icon
@@ -47,21 +46,6 @@ LOGIN_TOKEN = "token"
 LOGIN_APPROLE = "approle"
 
 
-def status_text(info: BackendInfo, workspace: str | None) -> str:
-    """'Active for Acme: HashiCorp Vault at https://… (mount secret) — chosen by … on …'."""
-    where = workspace or "the organization"
-    text = f"<b>{backend_label(info.kind)}</b> is active for {where}"
-    settings = info.settings
-    if info.kind == BackendKind.VAULT.value and settings.get("address"):
-        extra = [f"mount {settings.get('mount', 'secret')}"]
-        if settings.get("namespace"):
-            extra.append(f"namespace {settings['namespace']}")
-        extra.append("AppRole login" if settings.get("role_id") else "token login")
-        text += f" — {settings['address']} ({', '.join(extra)})"
-    why = info.why[:1].upper() + info.why[1:]
-    return f"{text}<br><span style='color:{theme.MUTED}'>{why}</span>"
-
-
 class BackendCard(Card):
     saved = Signal(object)  # BackendInfo of the scope just saved
 
@@ -76,8 +60,35 @@ class BackendCard(Card):
         self.info: BackendInfo | None = None
         self.test_job: Job | None = None
 
-        status_row = QHBoxLayout()
-        status_row.setSpacing(10)
+        self.add(_holder(self._build_status()))
+        self.test_message = InlineMessage()
+        self.add(self.test_message)
+        rule = QFrame()
+        rule.setObjectName("rule")
+        rule.setFrameShape(QFrame.Shape.HLine)
+        self.add(rule)
+        self.add(_holder(self._build_chooser()))
+        self.vault_box = QWidget()
+        self.vault_box.setObjectName("vaultForm")
+        columns = QHBoxLayout(self.vault_box)
+        columns.setContentsMargins(0, 4, 0, 0)
+        columns.setSpacing(28)
+        columns.addLayout(self._build_vault_server(), 1)
+        columns.addLayout(self._build_vault_login(), 1)
+        self.add(self.vault_box)
+        self.save_message = InlineMessage()
+        self.add(self.save_message)
+
+        self.scope.currentIndexChanged.connect(self._scope_changed)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.login.currentIndexChanged.connect(self._login_changed)
+        self._login_changed()
+        self._kind_changed()
+
+    def _build_status(self) -> QHBoxLayout:
+        """What is active and why, with the connection test beside it."""
+        row = QHBoxLayout()
+        row.setSpacing(10)
         self.status_icon = QLabel()
         self.status_icon.setPixmap(icon("shield", theme.ACCENT).pixmap(QSize(26, 26)))
         self.status = QLabel()
@@ -85,18 +96,13 @@ class BackendCard(Card):
         self.status.setWordWrap(True)
         self.test_button = action_button("Test connection", "plug")
         self.test_button.clicked.connect(self.start_test)
-        status_row.addWidget(self.status_icon)
-        status_row.addWidget(self.status, 1)
-        status_row.addWidget(self.test_button)
-        self.add(_holder(status_row))
-        self.test_message = InlineMessage()
-        self.add(self.test_message)
+        row.addWidget(self.status_icon)
+        row.addWidget(self.status, 1)
+        row.addWidget(self.test_button)
+        return row
 
-        rule = QFrame()
-        rule.setObjectName("rule")
-        rule.setFrameShape(QFrame.Shape.HLine)
-        self.add(rule)
-
+    def _build_chooser(self) -> QGridLayout:
+        """Scope and backend side by side, captions above, and the button that saves them."""
         chooser = QGridLayout()
         chooser.setHorizontalSpacing(10)
         chooser.setVerticalSpacing(4)
@@ -119,15 +125,10 @@ class BackendCard(Card):
             chooser.addWidget(widget, 1, column)
         chooser.addWidget(self.save_button, 1, 2)
         chooser.setColumnStretch(3, 1)
-        self.add(_holder(chooser))
+        return chooser
 
-        self.vault_box = QWidget()
-        self.vault_box.setObjectName("vaultForm")
-        columns = QHBoxLayout(self.vault_box)
-        columns.setContentsMargins(0, 4, 0, 0)
-        columns.setSpacing(28)
+    def _build_vault_server(self) -> QFormLayout:
         where = _form()
-        login = _form()
         self.address = QLineEdit()
         self.address.setPlaceholderText("https://vault.example.com:8200")
         self.mount = QLineEdit("secret")
@@ -147,6 +148,10 @@ class BackendCard(Card):
         where.addRow("KV v2 mount", self.mount)
         where.addRow("Namespace", self.namespace)
         where.addRow("CA certificate", cacert_row)
+        return where
+
+    def _build_vault_login(self) -> QFormLayout:
+        login = _form()
         self.login = QComboBox()
         self.login.addItem("Token", LOGIN_TOKEN)
         self.login.addItem("AppRole (role ID + secret ID)", LOGIN_APPROLE)
@@ -167,17 +172,7 @@ class BackendCard(Card):
         login.addRow("Secret ID", self.secret_id)
         login.addRow("", self.login_hint)
         self.login_form = login
-        columns.addLayout(where, 1)
-        columns.addLayout(login, 1)
-        self.add(self.vault_box)
-        self.save_message = InlineMessage()
-        self.add(self.save_message)
-
-        self.scope.currentIndexChanged.connect(self._scope_changed)
-        self.kind.currentIndexChanged.connect(self._kind_changed)
-        self.login.currentIndexChanged.connect(self._login_changed)
-        self._login_changed()
-        self._kind_changed()
+        return login
 
     # --- loading --------------------------------------------------------------------------------
     @property
@@ -214,6 +209,7 @@ class BackendCard(Card):
     def _scope_changed(self) -> None:
         """Fill the chooser with what the chosen scope uses now."""
         scope_ws = self._scope_workspace()
+        info: BackendInfo | None
         try:
             info = self.state.container.secrets.backend_info(self.state.actor, scope_ws)
         except PenguinError:
@@ -353,7 +349,7 @@ class BackendCard(Card):
         with_file_unlocked(self, self.state.container, {kind}, self._run_test)
         return self.test_job
 
-    def _run_test(self) -> Job:
+    def _run_test(self) -> None:
         ws = self.workspace
         name = ws.name if ws is not None and self.state.can(Permission.SECRET_LIST, ws) else None
         secrets, actor = self.state.container.secrets, self.state.actor
@@ -369,7 +365,6 @@ class BackendCard(Card):
         job.signals.cancelled.connect(self.test_message.show_info)
         job.signals.ended.connect(self._test_ended)
         self._update_actions()
-        return job
 
     def _test_failed(self, error: BaseException) -> None:
         self.test_message.show_error(error)

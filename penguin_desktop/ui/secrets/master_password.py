@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from penguin_desktop.container import Container
 from penguin_desktop.core.platform.errors import PenguinError, ValidationError
-from penguin_desktop.core.secrets.backends.file_store import MIN_MASTER_LENGTH
+from penguin_desktop.core.secrets import MIN_MASTER_LENGTH
 from penguin_desktop.ui.shell import theme
 from penguin_desktop.ui.shell.resources import icon
 from penguin_desktop.ui.widgets.form import FormDialog, password_field
@@ -20,9 +20,13 @@ UNLOCK_TITLE = "Unlock the secrets file"
 def check_new_master(password: str, confirm: str) -> None:
     """The checks a new master password gets before core sees it."""
     if len(password) < MIN_MASTER_LENGTH:
-        raise ValidationError(f"the master password needs at least {MIN_MASTER_LENGTH} characters")
+        raise ValidationError(
+            f"the master password needs at least {MIN_MASTER_LENGTH} characters", field="master"
+        )
     if password != confirm:
-        raise ValidationError("the two master passwords differ; type the same one twice")
+        raise ValidationError(
+            "the two master passwords differ; type the same one twice", field="master_confirm"
+        )
 
 
 class MasterPasswordDialog(FormDialog):
@@ -33,7 +37,7 @@ class MasterPasswordDialog(FormDialog):
     def __init__(
         self, container: Container | None, creating: bool, parent: QWidget | None = None
     ) -> None:
-        where = f" ({container.stores.file_path})" if container is not None else ""
+        where = f" ({container.secrets.file_state().path})" if container is not None else ""
         if creating:
             intro = (
                 f"Secrets are about to be kept in an encrypted file{where}. Choose its master "
@@ -66,9 +70,11 @@ class MasterPasswordDialog(FormDialog):
         )
         self.form.addRow("Master password", self.master)
         self.confirm: QLineEdit | None = None
+        self.fields = {"master": self.master}
         if creating:
             self.confirm = password_field("type it again")
             self.form.addRow("Confirm", self.confirm)
+            self.fields["master_confirm"] = self.confirm
         self.master.setFocus()
 
     def submit(self) -> None:
@@ -76,17 +82,16 @@ class MasterPasswordDialog(FormDialog):
         if self.confirm is not None:
             check_new_master(typed, self.confirm.text())
         elif not typed:
-            raise ValidationError("type the master password")
+            raise ValidationError("type the master password", field="master")
         if self.container is not None:
             from penguin_desktop.ui.secrets.unlock import prompt_of
 
             prompt = prompt_of(self.container)
             QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
-                if prompt is not None:
-                    prompt.unlock_with(self.container.stores, typed)
-                else:
-                    self.container.stores.file()
+                if prompt is None:
+                    raise ValidationError("this console cannot unlock the secrets file")
+                prompt.unlock_with(self.container.secrets, typed)
             finally:
                 QGuiApplication.restoreOverrideCursor()
         else:

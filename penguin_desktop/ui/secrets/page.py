@@ -10,85 +10,27 @@ has to ask for the master password.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
 
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QStackedWidget, QWidget
 
 from penguin_desktop.core.accounts.models import WorkspaceInfo
 from penguin_desktop.core.platform.permissions import Permission
-from penguin_desktop.core.secrets.backends.base import BackendKind
+from penguin_desktop.core.secrets import BackendKind
 from penguin_desktop.core.secrets.models import MigrationResult, SecretRefInfo
 from penguin_desktop.ui.secrets.backend_card import BackendCard
-from penguin_desktop.ui.secrets.forms import (
-    KIND_LABELS,
-    REVEAL_SECONDS,
-    DeleteSecretDialog,
-    MigrateDialog,
-    RevealDialog,
-    SecretValueDialog,
-    SetSecretDialog,
-    backend_label,
-    backend_noun,
-    policy_text,
-)
+from penguin_desktop.ui.secrets.columns import COLUMNS, ROTATION_COLUMN, WORKSPACE_COLUMN, badge
+from penguin_desktop.ui.secrets.forms import DeleteSecretDialog, MigrateDialog, SetSecretDialog
+from penguin_desktop.ui.secrets.labels import backend_noun
+from penguin_desktop.ui.secrets.reveal import REVEAL_SECONDS, RevealDialog, SecretValueDialog
 from penguin_desktop.ui.secrets.unlock import with_file_unlocked
 from penguin_desktop.ui.shell.errors import show_error
 from penguin_desktop.ui.shell.state import AppState
 from penguin_desktop.ui.shell.workers import Job
-from penguin_desktop.ui.widgets.badge_delegate import WARNING, BadgeDelegate, BadgeStyle
+from penguin_desktop.ui.widgets.badge_delegate import BadgeDelegate
 from penguin_desktop.ui.widgets.empty_state import EmptyState
-from penguin_desktop.ui.widgets.formatting import local_time
 from penguin_desktop.ui.widgets.inline_message import InlineMessage
-from penguin_desktop.ui.widgets.list_model import Column, ListTableModel
+from penguin_desktop.ui.widgets.list_model import ListTableModel
 from penguin_desktop.ui.widgets.page import WorkspacePage, action_button, make_table
-
-DUE_TEXT = "Rotation due"
-
-
-def rotation_text(ref: SecretRefInfo) -> str:
-    if ref.due:
-        return DUE_TEXT
-    if ref.due_at is None:
-        return "—"
-    return f"Next {local_time(ref.due_at)[:10]}"
-
-
-def rotation_tip(ref: SecretRefInfo) -> str:
-    if ref.due_at is None:
-        return "No rotation schedule: replace the value when you need to"
-    if ref.due:
-        return f"Rotation was due on {local_time(ref.due_at)}: replace the value"
-    return f"Rotation due on {local_time(ref.due_at)}"
-
-
-def day(value: datetime | None) -> str:
-    """Dates in the table; the minute is in the tooltip."""
-    return local_time(value)[:10]
-
-
-COLUMNS: tuple[Column[SecretRefInfo], ...] = (
-    Column("Workspace", lambda s: s.workspace),
-    Column("Name", lambda s: s.name, lambda s: f"{s.name} in {s.workspace}"),
-    Column("Kind", lambda s: KIND_LABELS[s.kind]),
-    Column("Backend", lambda s: backend_label(s.backend)),
-    Column("Created", lambda s: day(s.created_at), lambda s: local_time(s.created_at)),
-    Column(
-        "Last rotated", lambda s: day(s.last_rotated_at), lambda s: local_time(s.last_rotated_at)
-    ),
-    Column(
-        "Last accessed",
-        lambda s: day(s.last_accessed_at) or "Never",
-        lambda s: local_time(s.last_accessed_at) or "Nobody has read the value yet",
-    ),
-    Column("Rotation policy", lambda s: policy_text(s.rotation_days)),
-    Column("Rotation", rotation_text, rotation_tip),
-)
-WORKSPACE_COLUMN = 0
-ROTATION_COLUMN = len(COLUMNS) - 1
-
-
-def _badge(row: object) -> BadgeStyle | None:
-    return WARNING if isinstance(row, SecretRefInfo) and row.due else None
 
 
 class SecretsPage(WorkspacePage):
@@ -113,7 +55,19 @@ class SecretsPage(WorkspacePage):
         self.backend = BackendCard(state)
         self.backend.saved.connect(lambda _info: self.refresh())
         self.body.addWidget(self.backend)
+        self.body.addLayout(self._build_bar())
+        self.message = InlineMessage()
+        self.body.addWidget(self.message)
+        self.body.addWidget(self._build_table(), 1)
 
+        self.migrate_job: Job | None = None
+        self.unlock_dialog: QWidget | None = None
+        self.dialog: QWidget | None = None
+        self.value_dialog: SecretValueDialog | None = None
+        state.workspaces_changed.connect(self.mark_stale)
+
+    def _build_bar(self) -> QHBoxLayout:
+        """The heading of the table with its count, scope and the actions on a selected row."""
         bar = QHBoxLayout()
         bar.setSpacing(8)
         heading = QLabel("Secret references")
@@ -136,14 +90,14 @@ class SecretsPage(WorkspacePage):
         bar.addStretch(1)
         for button in (self.reveal_button, self.replace_button, self.delete_button):
             bar.addWidget(button)
-        self.body.addLayout(bar)
+        return bar
 
-        self.message = InlineMessage()
-        self.body.addWidget(self.message)
+    def _build_table(self) -> QStackedWidget:
+        """The references, or the empty state in their place."""
         self.model: ListTableModel[SecretRefInfo] = ListTableModel(COLUMNS)
         self.table = make_table()
         self.table.setModel(self.model)
-        self.table.setItemDelegateForColumn(ROTATION_COLUMN, BadgeDelegate(_badge, self.table))
+        self.table.setItemDelegateForColumn(ROTATION_COLUMN, BadgeDelegate(badge, self.table))
         for column, width in enumerate((140, 145, 135, 122, 100, 100, 115, 125)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
@@ -153,13 +107,7 @@ class SecretsPage(WorkspacePage):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty)
-        self.body.addWidget(self.stack, 1)
-
-        self.migrate_job: Job | None = None
-        self.unlock_dialog: QWidget | None = None
-        self.dialog: QWidget | None = None
-        self.value_dialog: SecretValueDialog | None = None
-        state.workspaces_changed.connect(self.mark_stale)
+        return self.stack
 
     # --- loading --------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -385,13 +333,13 @@ class SecretsPage(WorkspacePage):
     def start_migration(self, target: BackendKind) -> None:
         """Unlock the file if it may be involved, then migrate on a worker thread."""
         kinds = {target.value, self._active_backend(), *(r.backend for r in self.model.rows)}
-        if self.state.container.stores.file_path.exists():
+        if self.state.container.secrets.file_state().exists:
             kinds.add(BackendKind.FILE.value)
         self.unlock_dialog = with_file_unlocked(
             self, self.state.container, kinds, lambda: self._run_migration(target)
         )
 
-    def _run_migration(self, target: BackendKind) -> Job:
+    def _run_migration(self, target: BackendKind) -> None:
         secrets, actor = self.state.container.secrets, self.state.actor
         label = backend_noun(target.value)
         job = self.state.runner.start(
@@ -407,7 +355,6 @@ class SecretsPage(WorkspacePage):
         job.signals.cancelled.connect(self._migration_cancelled)
         job.signals.ended.connect(self._migration_ended)
         self._update_actions()
-        return job
 
     def _migrated(self, result: MigrationResult) -> None:
         label = backend_noun(result.target)

@@ -2,8 +2,9 @@
 
 `MasterPasswordPrompt` is the Container's `master_password` callback. Pages unlock the file up
 front, on the UI thread, before they start a secrets job (`with_file_unlocked`): the unlock
-dialog hands the typed password to core through `unlock_with`, so a wrong one is core's error
-shown inside the dialog and the user simply types again. Should core still ask later (a job
+dialog hands the typed password to the secret service through `unlock_with` (which audits it as
+the signed-in `actor`), so a wrong one is core's error shown inside the dialog and the user
+simply types again. Should core still ask later (a job
 that needed the file nobody expected), the callback opens the dialog on the UI thread and the
 worker waits for the answer; no widget is ever touched from a worker thread.
 """
@@ -20,7 +21,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from penguin_desktop import log
 from penguin_desktop.container import Container
 from penguin_desktop.core.platform.errors import AuthenticationError, Cancelled, PenguinError
-from penguin_desktop.core.secrets.backends.stores import SecretStores
+from penguin_desktop.core.platform.models import Actor
+from penguin_desktop.core.secrets import SecretService
 
 ENV_MASTER = "PENGUIN_MASTER_PASSWORD"
 WORKER_WAIT_S = 600.0
@@ -40,6 +42,7 @@ class MasterPasswordPrompt(QObject):
         self._pending: list[_Answer] = []
         self._lock = threading.Lock()
         self.unlocked = False
+        self.actor: Actor | None = None  # who unlocks: set at sign-in, kept by the app
         self._ask.connect(self._ask_on_ui_thread, Qt.ConnectionType.QueuedConnection)
 
     # --- the callback core calls ----------------------------------------------------------------
@@ -68,13 +71,15 @@ class MasterPasswordPrompt(QObject):
     def has_environment_password(self) -> bool:
         return bool(self._env.get(ENV_MASTER))
 
-    def unlock_with(self, stores: SecretStores, password: str) -> None:
+    def unlock_with(self, secrets: SecretService, password: str) -> None:
         """Unlock (or create) the file with `password` now; raises core's error if wrong."""
+        if self.actor is None:
+            raise AuthenticationError("sign in before unlocking the secrets file")
         log.redact(password)
         with self._lock:
             self._supplied = password
         try:
-            stores.file()
+            secrets.open_file(self.actor)
         finally:
             with self._lock:
                 self._supplied = None
@@ -147,7 +152,7 @@ def _run_dialog_modal(creating: bool) -> str | None:
 
 def prompt_of(container: Container) -> MasterPasswordPrompt | None:
     """The GUI prompt this container was built with (None for a container built otherwise)."""
-    prompt = container.stores.master_password
+    prompt = container.master_password
     return prompt if isinstance(prompt, MasterPasswordPrompt) else None
 
 
@@ -157,8 +162,8 @@ def file_needed(container: Container, kinds: Iterable[str]) -> bool:
     wanted = set(kinds)
     if "file" in wanted:
         return True
-    stores = container.stores
-    return "vault" in wanted and (stores.file_path.exists() or stores.keyring_problem() is not None)
+    state = container.secrets.file_state()
+    return "vault" in wanted and (state.exists or state.default_backend == "file")
 
 
 def with_file_unlocked(
@@ -172,11 +177,13 @@ def with_file_unlocked(
     if prompt is None or prompt.unlocked or not file_needed(container, kinds):
         then()
         return None
-    creating = not container.stores.file_path.exists()
+    creating = not container.secrets.file_state().exists
     problem: PenguinError | None = None
     if prompt.has_environment_password:
         try:
-            container.stores.file()
+            if prompt.actor is None:
+                raise AuthenticationError("sign in before unlocking the secrets file")
+            container.secrets.open_file(prompt.actor)
         except PenguinError as error:
             problem = error
         else:

@@ -1,39 +1,41 @@
-"""Trusting a server's SSH host key, and the warning when a pinned key has changed.
+"""Trusting a server's SSH host key on first contact.
 
-First contact: the server's key is shown (host, port, key type, SHA256 fingerprint) with what it
-means in plain words; "Trust this key" pins it through `ServerService.accept_host_key`, which
-reads the key again and pins it only if it is still the one shown. Cancel is the default.
+The server's key is shown (host, port, key type, SHA256 fingerprint) with what it means in plain
+words; "Trust this key" pins it through `ServerService.accept_host_key`, which reads the key
+again and pins it only if it is still the one shown. Cancel is the default.
 
-A changed key is a warning, never a button press away from being trusted: like the CLI
-(`penguin server accept-host-key NAME SHA256:...`), replacing the pinned key needs the new
-fingerprint typed in after checking it on the server's own console.
+A changed key is a warning (`host_key_changed`). The fingerprint helpers are in `host_key_view`;
+this module names them and the warning too, as the server pages import them from here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from penguin_desktop.core.platform.errors import PenguinError
 from penguin_desktop.core.platform.permissions import Permission
 from penguin_desktop.core.servers.models import ServerInfo
-from penguin_desktop.core.servers.ssh.fingerprints import normalize_fingerprint
+from penguin_desktop.ui.servers.host_key_changed import HostKeyChangedDialog
+from penguin_desktop.ui.servers.host_key_view import (
+    CHECK_ON_CONSOLE,
+    caption,
+    copy_button,
+    monospace,
+    short_fingerprint,
+    value_label,
+)
 from penguin_desktop.ui.shell import theme
 from penguin_desktop.ui.shell.resources import icon
 from penguin_desktop.ui.shell.state import AppState
@@ -43,26 +45,13 @@ from penguin_desktop.ui.widgets.inline_message import InlineMessage
 if TYPE_CHECKING:  # paramiko is not loaded at start-up
     from penguin_desktop.core.servers.ssh.client import HostKey
 
-CHECK_ON_CONSOLE = "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub"
-MONO_STYLE = (
-    'font-family: "DejaVu Sans Mono", "Menlo", "Consolas", monospace; '
-    "background: #f8fafc; border: 1px solid #e2e8f0; border-radius: 4px; padding: 4px 6px;"
-)
-
-
-def monospace(widget: QWidget) -> None:
-    """Fingerprints and logs read in a fixed-width font (the theme sets sizes, not families);
-    the style is scoped to the widget's own class so its scroll bars keep theirs."""
-    widget.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-    widget.setStyleSheet(f"{widget.metaObject().className()} {{ {MONO_STYLE} }}")
-
-
-def short_fingerprint(value: str | None) -> str:
-    """`SHA256:AbCdEf…wXyZ` for a table cell."""
-    if not value:
-        return ""
-    body = value.removeprefix("SHA256:")
-    return f"SHA256:{body[:8]}…{body[-4:]}" if len(body) > 14 else value
+__all__ = [
+    "HostKeyChangedDialog",
+    "HostKeyDialog",
+    "HostKeyOffer",
+    "monospace",
+    "short_fingerprint",
+]
 
 
 @dataclass(frozen=True)
@@ -87,33 +76,6 @@ class HostKeyOffer:
         )
 
 
-def _caption(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("fieldCaption")
-    return label
-
-
-def _value(text: str, mono: bool = False) -> QLabel:
-    label = QLabel(text)
-    label.setTextInteractionFlags(
-        Qt.TextInteractionFlag.TextSelectableByMouse
-        | Qt.TextInteractionFlag.TextSelectableByKeyboard
-    )
-    if mono:
-        monospace(label)
-    return label
-
-
-def _copy_button(text: Callable[[], str], tip: str) -> QToolButton:
-    button = QToolButton()
-    button.setIcon(icon("copy", theme.ICON))
-    button.setToolTip(tip)
-    button.setAccessibleName(tip)
-    button.setAutoRaise(True)
-    button.clicked.connect(lambda: QGuiApplication.clipboard().setText(text()))
-    return button
-
-
 class HostKeyDialog(QDialog):
     """First contact with a server: trust the key it presents, or cancel (the default)."""
 
@@ -129,6 +91,33 @@ class HostKeyDialog(QDialog):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(22, 20, 22, 18)
         outer.setSpacing(12)
+        self._build_explanation(outer)
+        outer.addLayout(self._build_key())
+        self.message = InlineMessage()
+        outer.addWidget(self.message)
+        outer.addStretch(1)
+        outer.addWidget(self._build_buttons())
+        ws = next((w for w in state.workspaces if w.name == offer.workspace), None)
+        self.allowed = (
+            ws is not None and not ws.archived and state.can(Permission.SERVER_MANAGE, ws)
+        )
+        if not offer.fingerprint:
+            # Not read when the server was recorded (a new VPS still booting): read it now.
+            self.trust_button.setEnabled(False)
+            self.fingerprint.setText("reading…")
+        elif not self.allowed:
+            self.trust_button.setEnabled(False)
+            self.trust_button.setToolTip("Only admins and owners trust host keys")
+            self.message.show_info(
+                "Only admins and owners of the workspace trust host keys: ask one of them."
+            )
+        self.cancel_button.setFocus()
+        if offer.key_type is None or not offer.fingerprint:
+            self._read_key_type()
+
+    def _build_explanation(self, outer: QVBoxLayout) -> None:
+        """The question, and how to answer it."""
+        offer = self.offer
         head = QHBoxLayout()
         picture = QLabel()
         picture.setPixmap(icon("shield", theme.ACCENT).pixmap(QSize(30, 30)))
@@ -151,32 +140,35 @@ class HostKeyDialog(QDialog):
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.RichText)
         outer.addWidget(intro)
+
+    def _build_key(self) -> QGridLayout:
+        """Where the key comes from and its fingerprint, with a copy button."""
+        offer = self.offer
         grid = QGridLayout()
         grid.setHorizontalSpacing(14)
         grid.setVerticalSpacing(8)
-        self.host = _value(offer.host)
-        self.port = _value(str(offer.port))
-        self.key_type = _value(offer.key_type or "checking…")
-        self.fingerprint = _value(offer.fingerprint, mono=True)
+        self.host = value_label(offer.host)
+        self.port = value_label(str(offer.port))
+        self.key_type = value_label(offer.key_type or "checking…")
+        self.fingerprint = value_label(offer.fingerprint, mono=True)
         self.fingerprint.setObjectName("hostKeyFingerprint")
         rows = (
-            ("Server", _value(f"{offer.server} (workspace {offer.workspace})")),
+            ("Server", value_label(f"{offer.server} (workspace {offer.workspace})")),
             ("Host", self.host),
             ("Port", self.port),
             ("Key type", self.key_type),
         )
         for row, (name, widget) in enumerate(rows):
-            grid.addWidget(_caption(name), row, 0)
+            grid.addWidget(caption(name), row, 0)
             grid.addWidget(widget, row, 1, 1, 2)
-        grid.addWidget(_caption("Fingerprint"), len(rows), 0)
+        grid.addWidget(caption("Fingerprint"), len(rows), 0)
         grid.addWidget(self.fingerprint, len(rows), 1)
-        copy = _copy_button(lambda: self.offer.fingerprint, "Copy the fingerprint")
+        copy = copy_button(lambda: self.offer.fingerprint, "Copy the fingerprint")
         grid.addWidget(copy, len(rows), 2)
         grid.setColumnStretch(1, 1)
-        outer.addLayout(grid)
-        self.message = InlineMessage()
-        outer.addWidget(self.message)
-        outer.addStretch(1)
+        return grid
+
+    def _build_buttons(self) -> QDialogButtonBox:
         self.buttons = QDialogButtonBox()
         self.trust_button = QPushButton("&Trust this key")
         self.trust_button.setAutoDefault(False)  # Cancel is the default, and looks it
@@ -187,24 +179,7 @@ class HostKeyDialog(QDialog):
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
         self.trust_button.clicked.connect(self.trust)
         self.cancel_button.clicked.connect(self.reject)
-        outer.addWidget(self.buttons)
-        ws = next((w for w in state.workspaces if w.name == offer.workspace), None)
-        self.allowed = (
-            ws is not None and not ws.archived and state.can(Permission.SERVER_MANAGE, ws)
-        )
-        if not offer.fingerprint:
-            # Not read when the server was recorded (a new VPS still booting): read it now.
-            self.trust_button.setEnabled(False)
-            self.fingerprint.setText("reading…")
-        elif not self.allowed:
-            self.trust_button.setEnabled(False)
-            self.trust_button.setToolTip("Only admins and owners trust host keys")
-            self.message.show_info(
-                "Only admins and owners of the workspace trust host keys: ask one of them."
-            )
-        self.cancel_button.setFocus()
-        if offer.key_type is None or not offer.fingerprint:
-            self._read_key_type()
+        return self.buttons
 
     def _read_key_type(self) -> None:
         servers, actor, offer = self.state.container.servers, self.state.actor, self.offer
@@ -268,152 +243,3 @@ class HostKeyDialog(QDialog):
         self.message.show_error(error)
         self.trust_button.setEnabled(self.allowed)
         self.cancel_button.setFocus()
-
-
-class HostKeyChangedDialog(QDialog):
-    """The pinned key and the one now presented differ: a warning, nothing was sent. The only
-    way on is the CLI's: type the new fingerprint after checking it on the server's console."""
-
-    def __init__(
-        self,
-        state: AppState,
-        info: ServerInfo,
-        offered: str,
-        pinned: str | None = None,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.state, self.info, self.offered = state, info, offered
-        self.pinned = pinned or info.host_key_fingerprint or ""
-        self.setObjectName("hostKeyChangedDialog")
-        self.setWindowTitle(f"WARNING: the host key of {info.name} has changed")
-        self.setMinimumWidth(620)
-        self.result_value: ServerInfo | None = None
-        self.job: Job | None = None
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(22, 20, 22, 18)
-        outer.setSpacing(12)
-        head = QHBoxLayout()
-        picture = QLabel()
-        picture.setPixmap(icon("warning", theme.DANGER).pixmap(QSize(34, 34)))
-        head.addWidget(picture, 0, Qt.AlignmentFlag.AlignTop)
-        title = QLabel(f"The host key of {info.name} has CHANGED")
-        title.setObjectName("dialogTitle")
-        title.setStyleSheet(f"color: {theme.DANGER};")
-        head.addWidget(title, 1)
-        outer.addLayout(head)
-        for paragraph in (
-            f"{info.ip}:{info.ssh_port} presented a different host key than the one you trusted. "
-            "PenguinMails refused the connection and sent nothing: no login, no command, no "
-            "file.",
-            "Either the server was reinstalled or its SSH keys were regenerated, <b>or someone "
-            "is intercepting the connection</b>. Do not go on until you know which.",
-        ):
-            text = QLabel(paragraph)
-            text.setObjectName("dialogIntro")
-            text.setTextFormat(Qt.TextFormat.RichText)
-            text.setWordWrap(True)
-            outer.addWidget(text)
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(14)
-        grid.setVerticalSpacing(8)
-        self.pinned_label = _value(self.pinned, mono=True)
-        self.offered_label = _value(offered, mono=True)
-        grid.addWidget(_caption("Trusted (pinned)"), 0, 0)
-        grid.addWidget(self.pinned_label, 0, 1)
-        grid.addWidget(_caption("Presented now"), 1, 0)
-        grid.addWidget(self.offered_label, 1, 1)
-        grid.setColumnStretch(1, 1)
-        outer.addLayout(grid)
-        how = QLabel(
-            "<b>Only if you know why it changed</b>: read the new fingerprint on the server's "
-            f"own console (<code>{CHECK_ON_CONSOLE}</code>) and type it here. This is the same "
-            f"as <code>penguin server accept-host-key {info.name} SHA256:...</code>."
-        )
-        how.setTextFormat(Qt.TextFormat.RichText)
-        how.setWordWrap(True)
-        outer.addWidget(how)
-        row = QHBoxLayout()
-        self.typed = QLineEdit()
-        self.typed.setPlaceholderText("SHA256:… as the server's console shows it")
-        self.typed.setAccessibleName("New fingerprint, checked on the server's console")
-        monospace(self.typed)
-        self.replace_button = QPushButton("Replace the pinned key")
-        self.replace_button.setProperty("danger", True)
-        self.replace_button.setStyleSheet(  # the theme has no disabled look for danger buttons
-            "QPushButton:disabled { background: #fecaca; border-color: #fecaca; color: #ffffff; }"
-        )
-        self.replace_button.setAutoDefault(False)
-        self.replace_button.setEnabled(False)
-        row.addWidget(self.typed, 1)
-        row.addWidget(self.replace_button)
-        outer.addLayout(row)
-        self.message = InlineMessage()
-        outer.addWidget(self.message)
-        outer.addStretch(1)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
-        assert close is not None
-        self.close_button: QPushButton = close
-        self.close_button.setDefault(True)
-        self.buttons.rejected.connect(self.reject)
-        outer.addWidget(self.buttons)
-        ws = next((w for w in state.workspaces if w.name == info.workspace), None)
-        self.allowed = (
-            ws is not None and not ws.archived and state.can(Permission.SERVER_MANAGE, ws)
-        )
-        if not self.allowed:
-            self.typed.setEnabled(False)
-            self.replace_button.setToolTip("Only admins and owners trust host keys")
-            self.message.show_info(
-                "Only admins and owners of the workspace can replace a pinned key."
-            )
-        self.typed.textChanged.connect(self._typed_changed)
-        self.typed.returnPressed.connect(self.replace)
-        self.replace_button.clicked.connect(self.replace)
-        self.close_button.setFocus()
-
-    def _matches(self) -> bool:
-        text = self.typed.text().strip()
-        try:
-            return normalize_fingerprint(text) == self.offered
-        except PenguinError:
-            return False
-
-    def _typed_changed(self) -> None:
-        ok = self._matches()
-        self.replace_button.setEnabled(self.allowed and ok and self.job is None)
-        if self.typed.text().strip() and not ok:
-            self.message.show_error(
-                "That is not the fingerprint the server presents now: do not replace the key."
-            )
-        else:
-            self.message.clear_message()
-
-    def replace(self) -> Job | None:
-        if self.job is not None or not (self.allowed and self._matches()):
-            return None
-        servers, actor, info = self.state.container.servers, self.state.actor, self.info
-        typed = self.typed.text().strip()
-        self.replace_button.setEnabled(False)
-        self.message.show_info("Reading the key again and pinning it…")
-        job = self.state.runner.start(
-            f"Replacing the host key of {info.name}",
-            lambda _ctx: servers.accept_host_key(actor, info.name, typed, info.workspace),
-        )
-        self.job = job
-        job.signals.finished.connect(self._replaced)
-        job.signals.failed.connect(self._failed)
-        return job
-
-    def _replaced(self, info: ServerInfo) -> None:
-        self.job = None
-        self.result_value = info
-        self.state.notify(f"Host key of {info.name} replaced: {info.host_key_fingerprint}")
-        if self.isVisible():
-            self.accept()
-
-    def _failed(self, error: BaseException) -> None:
-        self.job = None
-        self.message.show_error(error)
-        self.replace_button.setEnabled(self.allowed and self._matches())

@@ -1,14 +1,21 @@
-"""What the window shows while locked: nothing of the data, only a password prompt."""
+"""What the window shows while locked: nothing of the data, only a password prompt.
+
+The password is checked off the UI thread (a password hash takes a noticeable moment), and only
+one check runs at a time: Enter held down, or pressed again while the console is still
+checking, sends nothing more. An empty field is no attempt for core either, so nobody locks
+themselves out by leaning on a key.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from penguin_desktop.core.platform.errors import PenguinError
 from penguin_desktop.ui.shell import theme
+from penguin_desktop.ui.shell.errors import describe
 from penguin_desktop.ui.shell.resources import icon
 from penguin_desktop.ui.shell.state import AppState
+from penguin_desktop.ui.shell.workers import Job
 from penguin_desktop.ui.widgets.form import password_field
 from penguin_desktop.ui.widgets.inline_message import InlineMessage
 
@@ -20,6 +27,7 @@ class LockScreen(QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        self.check: Job | None = None
         self.setObjectName("lockScreen")
         outer = QVBoxLayout(self)
         outer.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -70,15 +78,35 @@ class LockScreen(QWidget):
         self.detail.setText(f"{why} Enter the password of {self.state.actor.email} to continue.")
         self.password.setFocus()
 
-    def try_unlock(self) -> bool:
-        """Core re-checks the password; failures count towards lockout like any sign-in."""
-        try:
-            self.state.container.auth.confirm_password(self.state.actor, self.password.text())
-        except PenguinError as error:
-            self.password.clear()
-            self.message.show_error(error)
-            return False
+    def try_unlock(self) -> Job | None:
+        """Have core re-check the password (failures count towards lockout like any sign-in);
+        the running check, or None when one is already running."""
+        if self.check is not None:
+            return None
+        auth, actor, typed = self.state.container.auth, self.state.actor, self.password.text()
+        self._checking(True)
+        job = self.state.runner.start(
+            "Checking your password", lambda _ctx: auth.confirm_password(actor, typed)
+        )
+        self.check = job
+        job.signals.finished.connect(lambda _result: self._confirmed())
+        job.signals.failed.connect(self._refused)
+        return job
+
+    def _checking(self, busy: bool) -> None:
+        self.password.setEnabled(not busy)
+        self.unlock_button.setEnabled(not busy)
+
+    def _confirmed(self) -> None:
+        self.check = None
+        self._checking(False)
         self.password.clear()
         self.message.clear_message()
         self.unlocked.emit()
-        return True
+
+    def _refused(self, error: BaseException) -> None:
+        self.check = None
+        self._checking(False)
+        self.password.clear()
+        self.message.show_error(describe(error, beside_field=True))  # the only field here
+        self.password.setFocus()

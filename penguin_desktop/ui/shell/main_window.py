@@ -1,4 +1,5 @@
-"""The console window: sidebar of pages, workspace switcher, jobs in the status bar, idle lock.
+"""The console window: sidebar of pages, workspace switcher, jobs in the status bar (with the
+outcome of any job that ended where no one could see it), idle lock.
 
 Pages are listed in `PAGES`; adding a capability's page is one line there (it gets a sidebar
 entry and the next Ctrl+<n> shortcut). A page is built the first time it is shown, so start-up
@@ -8,7 +9,7 @@ pays only for the first one.
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QSizePolicy,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -41,6 +43,7 @@ from penguin_desktop.ui.shell.jobs import JobsWidget
 from penguin_desktop.ui.shell.lock_screen import LockScreen
 from penguin_desktop.ui.shell.resources import app_icon, icon
 from penguin_desktop.ui.shell.state import AppState
+from penguin_desktop.ui.shell.workers import Job
 from penguin_desktop.ui.widgets.formatting import role_name
 from penguin_desktop.ui.widgets.page import Page
 
@@ -56,6 +59,7 @@ PAGES: tuple[type[Page], ...] = (
 )
 
 NO_WORKSPACE = "No workspace yet"
+OUTCOME_MS = 15_000
 
 
 class MainWindow(QMainWindow):
@@ -101,18 +105,7 @@ class MainWindow(QMainWindow):
         self.content = content
         self.setCentralWidget(self.screens)
 
-        self.jobs = JobsWidget(state.runner)
-        self.where = QLabel(self._where_text())
-        self.where.setObjectName("statusWhere")
-        self.flash_label = QLabel()
-        self.flash_label.setObjectName("statusFlash")
-        self._flash_timer = QTimer(self)
-        self._flash_timer.setSingleShot(True)
-        self._flash_timer.timeout.connect(self.flash_label.clear)
-        self.statusBar().addWidget(self.where)
-        self.statusBar().addWidget(self.flash_label, 1)
-        self.statusBar().addPermanentWidget(self.jobs)
-        state.status_message.connect(self.flash)
+        self._build_status_bar()
 
         self.shortcuts: list[QShortcut] = []
         self._install_shortcuts()
@@ -194,6 +187,24 @@ class MainWindow(QMainWindow):
         row.addWidget(self.lock_button)
         return header
 
+    def _build_status_bar(self) -> None:
+        """Where the data lives, passing notes (`flash`) and the jobs strip."""
+        self.jobs = JobsWidget(self.state.runner)
+        self.where = QLabel(self._where_text())
+        self.where.setObjectName("statusWhere")
+        self.flash_label = QLabel()
+        self.flash_label.setObjectName("statusFlash")
+        self.flash_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.flash_text = ""
+        self._flash_timer = QTimer(self)
+        self._flash_timer.setSingleShot(True)
+        self._flash_timer.timeout.connect(lambda: self.flash(""))
+        self.statusBar().addWidget(self.where)
+        self.statusBar().addWidget(self.flash_label, 1)
+        self.statusBar().addPermanentWidget(self.jobs)
+        self.state.status_message.connect(self.flash)
+        self.state.runner.ended.connect(self._job_ended)
+
     @staticmethod
     def _tool_button(name: str, tip: str, slot: object) -> QToolButton:
         button = QToolButton()
@@ -218,9 +229,22 @@ class MainWindow(QMainWindow):
         add(QKeySequence.StandardKey.Quit, self.close)
 
     def flash(self, text: str, msecs: int = 8000) -> None:
-        """A passing note in the status bar, beside (never over) the database location."""
-        self.flash_label.setText(text)
-        self._flash_timer.start(msecs)
+        """A passing note in the status bar, beside (never over) the database location; one
+        too long for the room left is elided, whole in its tooltip (a long error must not
+        widen the window)."""
+        self.flash_text = text
+        metrics = QFontMetrics(self.flash_label.font())
+        room = max(self.flash_label.width(), 240)
+        self.flash_label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, room))
+        self.flash_label.setToolTip(text)
+        if text:
+            self._flash_timer.start(msecs)
+
+    def _job_ended(self, job: Job) -> None:
+        """A job's outcome that no dialog or page is there to show: the status bar says it
+        (the jobs strip lists it too)."""
+        if job.outcome is not None and not job.outcome.shown:
+            self.flash(job.outcome.text, OUTCOME_MS)
 
     def _where_text(self) -> str:
         settings = self.state.container.settings

@@ -14,6 +14,7 @@ from penguin_desktop.container import Container
 from penguin_desktop.core.accounts.models import UserInfo, WorkspaceInfo
 from penguin_desktop.core.platform.models import Actor, Role
 from penguin_desktop.core.platform.permissions import MATRIX, Permission, Scope, allows
+from penguin_desktop.ui.secrets.unlock import prompt_of
 from penguin_desktop.ui.shell.workers import JobRunner
 
 
@@ -33,6 +34,7 @@ class AppState(QObject):
         super().__init__(parent)
         self.container = container
         self.actor = actor
+        self._unlock_as(actor)
         self.runner = runner or JobRunner(parent=self)
         self.workspaces: list[WorkspaceInfo] = []
         self.current: WorkspaceInfo | None = None
@@ -84,7 +86,14 @@ class AppState(QObject):
         self.actor = dataclasses.replace(
             self.actor, email=info.email, idle_timeout_minutes=info.idle_timeout_minutes
         )
+        self._unlock_as(self.actor)
         self.actor_changed.emit(self.actor)
+
+    def _unlock_as(self, actor: Actor) -> None:
+        """The secrets file is unlocked, and audited, as the signed-in user."""
+        prompt = prompt_of(self.container)
+        if prompt is not None:
+            prompt.actor = actor
 
     def notify(self, text: str) -> None:
         self.status_message.emit(text)

@@ -4,18 +4,28 @@ Core reports progress through a plain callback on a `JobContext` and stops when 
 cancelled; this module is the only place that turns that into Qt: a `Job` is a QRunnable on a
 QThreadPool whose `JobSignals` live on the UI thread, so `progress`, `finished`, `failed` and
 `cancelled` arrive as queued signals and slots never touch widgets from a worker thread.
+
+Every job ends with a `JobOutcome` in words. A job belongs to the window it was started from
+(its `owner`, by default the dialog or window active then); when that window is gone or hidden
+by the time the job ends (a wizard closed mid-job, a page the user left), nothing there can show
+the outcome, and `JobOutcome.shown` says so for the main window to put it in the status bar.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtWidgets import QApplication, QWidget
 
 from penguin_desktop.core.platform.errors import Cancelled
 from penguin_desktop.core.platform.jobs import JobContext
+from penguin_desktop.ui.shell.errors import describe
 
 _log = logging.getLogger("penguin_desktop.ui.shell.workers")
 
@@ -50,18 +60,50 @@ class JobSignals(QObject):
         self._ended.connect(self.ended)
 
 
+class Ending(enum.StrEnum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """How a job ended, in words; `shown`: its owner was there to show it when it ended."""
+
+    ending: Ending
+    text: str
+    shown: bool
+
+
 class Job(QRunnable):
     """One piece of slow work: `work(ctx)` runs on a pool thread; its result or error comes
     back as a signal. Cancelling only sets the flag core checks between batches, so whatever
     core commits stays consistent."""
 
-    def __init__(self, title: str, work: Work) -> None:
+    def __init__(self, title: str, work: Work, owner: QWidget | None = None) -> None:
         super().__init__()
         self.setAutoDelete(False)
         self.title = title
+        self.owner = owner
+        self.outcome: JobOutcome | None = None
         self.signals = JobSignals()
         self.context = JobContext(on_progress=self.signals.progress.emit)
         self._work = work
+        # Connected before anyone else's slots, so the owner is judged as it was when the job
+        # ended, not after its own slots closed it (a form that closes on success).
+        self.signals.finished.connect(lambda _result: self._ended(Ending.SUCCEEDED, "done"))
+        self.signals.failed.connect(
+            lambda error: self._ended(Ending.FAILED, f"failed: {describe(error)}")
+        )
+        self.signals.cancelled.connect(lambda _text: self._ended(Ending.CANCELLED, "cancelled"))
+
+    def owner_showing(self) -> bool:
+        owner = self.owner
+        return owner is not None and shiboken6.isValid(owner) and owner.isVisible()
+
+    def _ended(self, ending: Ending, words: str) -> None:
+        separator = " " if ending is Ending.FAILED else " — "
+        self.outcome = JobOutcome(ending, f"{self.title}{separator}{words}", self.owner_showing())
 
     def cancel(self) -> None:
         self.context.cancel()
@@ -105,8 +147,12 @@ class JobRunner(QObject):
     def running(self) -> list[Job]:
         return list(self._running)
 
-    def start(self, title: str, work: Work) -> Job:
-        job = Job(title, work)
+    def start(self, title: str, work: Work, owner: QWidget | None = None) -> Job:
+        """Run `work` on the pool. `owner`: the widget that shows the outcome (by default the
+        dialog or window active now)."""
+        job = Job(
+            title, work, owner or QApplication.activeModalWidget() or QApplication.activeWindow()
+        )
         self._running.append(job)
         job.signals.ended.connect(lambda: self._finish(job))
         self.started.emit(job)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 from penguin_desktop.core.platform.models import Role
@@ -27,22 +26,6 @@ def audit_time(stamp: str) -> str:
 
 def role_name(role: Role | None) -> str:
     return role.value.capitalize() if role is not None else ""
-
-
-def summary_text(summary: str) -> str:
-    """Audit summaries are canonical JSON; a table reads better as `key: value · key: value`."""
-    try:
-        data = json.loads(summary)
-    except ValueError:
-        return summary
-    if not isinstance(data, dict):
-        return summary
-    parts = []
-    for key, value in data.items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{k}={v}" for k, v in value.items())
-        parts.append(f"{key}: {value}")
-    return " · ".join(parts)
 
 
 def outcome_text(outcome: str) -> str:

@@ -29,13 +29,16 @@ from penguin_desktop.ui.shell.errors import show_error
 from penguin_desktop.ui.shell.resources import icon
 from penguin_desktop.ui.shell.state import AppState
 from penguin_desktop.ui.widgets.empty_state import EmptyState
+from penguin_desktop.ui.widgets.table_columns import ColumnRules, Table, column_title
 
 R = TypeVar("R")
 
 
-def make_table() -> QTableView:
-    """The house table: whole-row selection, no grid, stretch last column, no row numbers."""
-    table = QTableView()
+def make_table(key: str | None = None, rules: ColumnRules | None = None) -> Table:
+    """The house table: whole-row selection, no grid, stretch last column, no row numbers, and
+    columns that fit, elide and are remembered under `key` (by default the page's class and
+    the first column's title)."""
+    table = Table(key or (lambda: _page_table_key(table)), rules or ColumnRules())
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -50,6 +53,18 @@ def make_table() -> QTableView:
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     return table
+
+
+def _page_table_key(table: QTableView) -> str | None:
+    """Where a table made without a key remembers its widths: its page's class and its first
+    column (a page may have more than one table); None until it sits in a page."""
+    parent = table.parentWidget()
+    while parent is not None and not isinstance(parent, Page):
+        parent = parent.parentWidget()
+    model = table.model()
+    if parent is None or model is None or model.columnCount() == 0:
+        return None
+    return f"{type(parent).__name__}/{column_title(model, 0)}"
 
 
 def action_button(text: str, icon_name: str, primary: bool = False) -> QPushButton:

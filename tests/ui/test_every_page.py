@@ -1,0 +1,169 @@
+"""Every page of the console, over workspaces holding one of everything the core can make
+(see `everything`): each page opened in each workspace, every row of every table selected so
+its detail pane shows, and everything painted. Not one uncaught exception, Qt error or error
+dialog may come of it: a single kind of object a page cannot show (a secret kind without a
+label) breaks every repaint of that page."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backends import fail
+from PySide6.QtCore import Qt, QtMsgType
+from PySide6.QtWidgets import QApplication, QMessageBox, QTableView
+from pytestqt.qtbot import QtBot
+
+from penguin_desktop.config import Settings
+from penguin_desktop.container import Container
+from penguin_desktop.core.secrets.models import SecretKind
+from penguin_desktop.core.servers.models import ServerStatus
+from penguin_desktop.ui.audit.page import AuditPage
+from penguin_desktop.ui.domains.page import DomainsPage
+from penguin_desktop.ui.mailboxes.page import MailboxesPage
+from penguin_desktop.ui.secrets.labels import KIND_LABELS, kind_label
+from penguin_desktop.ui.secrets.page import SecretsPage
+from penguin_desktop.ui.servers.page import ServersPage
+from penguin_desktop.ui.shell.main_window import MainWindow
+from penguin_desktop.ui.widgets.page import Page
+from tests.servers.mailu import MailuServer, running_mailu
+
+from . import everything
+from .everything import OTHER, WORKSPACE, World
+
+MASTER = "a master password for the tests"
+WAIT_MS = 30_000
+# What a cell says and its tooltip: the words a person reads, each worked out per row.
+ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
+# Said by the offscreen platform about every window; nothing to do with the console.
+PLATFORM_NOISE = ("This plugin does not support",)
+
+
+@pytest.fixture(autouse=True)
+def _no_os_keyring() -> Iterator[None]:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def container(qapp: QApplication, tmp_path: Path) -> Iterator[Container]:
+    """Secrets go to the encrypted file, with a fixed master password."""
+    built = Container(Settings.resolve(data_dir=tmp_path / "data", env={}), lambda _new: MASTER)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def mailu() -> Iterator[MailuServer]:
+    with running_mailu() as server:
+        yield server
+
+
+@pytest.fixture
+def world(container: Container, owner: object, mailu: MailuServer) -> World:
+    return everything.build(container, owner, mailu)  # type: ignore[arg-type]
+
+
+def settle(qtbot: QtBot, window: MainWindow) -> None:
+    """Let jobs a selection started end and the window repaint what changed."""
+    QApplication.processEvents()
+    qtbot.waitUntil(lambda: not window.state.runner.running, timeout=WAIT_MS)
+    QApplication.processEvents()
+
+
+def read_every_cell(table: QTableView) -> None:
+    model = table.model()
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            for role in ROLES:
+                model.index(row, column).data(role)
+
+
+def visit(qtbot: QtBot, window: MainWindow, index: int) -> Page:
+    """Open the page, then select each row of each of its tables in turn; paint the whole
+    window, hidden parts too, once at the end."""
+    page = window.show_page(index)
+    settle(qtbot, window)
+    for table in [t for t in page.findChildren(QTableView) if t.isVisible()]:
+        read_every_cell(table)
+        for row in range(table.model().rowCount()):
+            if not table.isVisible():
+                break
+            table.selectRow(row)
+            settle(qtbot, window)
+    window.grab()
+    return page
+
+
+def visit_everything(
+    qtbot: QtBot, qtlog: object, window: MainWindow, check: Callable[[Page], None]
+) -> None:
+    with qtbot.capture_exceptions() as raised:
+        for workspace in (WORKSPACE, OTHER, WORKSPACE):
+            window.switcher.setCurrentIndex(window.switcher.findText(workspace))
+            settle(qtbot, window)
+            for index in range(len(window.page_types)):
+                check(visit(qtbot, window, index))
+        secrets = window.show_page(window.page_types.index(SecretsPage))
+        assert isinstance(secrets, SecretsPage)
+        secrets.show_all.setChecked(True)
+        visit(qtbot, window, window.page_types.index(SecretsPage))
+
+    assert not raised, "\n".join(
+        "".join(traceback.format_exception(kind, error, tb)) for kind, error, tb in raised
+    )
+    problems = [
+        record.message
+        for record in qtlog.records  # type: ignore[attr-defined]
+        if record.type in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg)
+        or (record.type is QtMsgType.QtWarningMsg and not record.message.startswith(PLATFORM_NOISE))
+    ]
+    assert problems == []
+    shown = [w.text() for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+    assert [text for text in shown if text] == []
+
+
+def column(page: Page, title: str) -> list[str]:
+    model = page.table.model()  # type: ignore[attr-defined]
+    titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    at = titles.index(title)
+    return [str(model.index(r, at).data()) for r in range(model.rowCount())]
+
+
+def test_every_secret_kind_has_a_label() -> None:
+    assert set(KIND_LABELS) == set(SecretKind)
+    assert kind_label(SecretKind.DKIM_KEY) == "DKIM private key"
+
+
+def test_every_page_shows_every_kind_of_object(
+    qtbot: QtBot, qtlog: object, world: World, make_window: Callable[..., MainWindow]
+) -> None:
+    window = make_window(world.owner)
+
+    def check(page: Page) -> None:
+        """What the person sees of each kind of object, in the workspace that has them all."""
+        if window.state.current is None or window.state.current.name != WORKSPACE:
+            return
+        if isinstance(page, SecretsPage) and not page.show_all.isChecked():
+            assert set(column(page, "Kind")) == {kind_label(kind) for kind in SecretKind}
+        elif isinstance(page, ServersPage):
+            assert len(page.model.rows) == 2 * len(ServerStatus)
+        elif isinstance(page, DomainsPage):
+            assert sorted(d.name for d in page.model.rows) == sorted(world.domains)
+        elif isinstance(page, MailboxesPage):
+            assert sorted(b.email for b in page.model.rows) == sorted(world.mailboxes)
+        elif isinstance(page, AuditPage):
+            assert page.model.rowCount() > 0
+
+    visit_everything(qtbot, qtlog, window, check)
+
+
+def test_a_viewer_sees_every_page_too(
+    qtbot: QtBot, qtlog: object, world: World, make_window: Callable[..., MainWindow]
+) -> None:
+    visit_everything(qtbot, qtlog, make_window(world.viewer), lambda _page: None)
