@@ -1,4 +1,8 @@
-"""`penguin server ...`: mail servers of a workspace, their SSH trust and health."""
+"""`penguin server ...`: mail servers of a workspace, their SSH trust and health.
+
+Over the ~400-line habit: one module per CLI area; the server group has thirteen commands,
+mostly options and help texts.
+"""
 
 from __future__ import annotations
 

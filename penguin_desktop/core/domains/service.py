@@ -6,6 +6,9 @@ transaction and writes the audit record; the work itself lives in the modules be
 Generated DKIM private keys and provider credentials go to the secret store through
 SecretService (audited there); the database keeps only references. Checks and fixes do their
 network work outside any database transaction, so a slow DNS server never holds a lock.
+
+Over the ~400-line habit: the door has twenty public methods with long keyword signatures;
+their work is in the modules beside it.
 """
 
 from __future__ import annotations

@@ -3,6 +3,10 @@
 Values go to the store first and the reference is committed after, so a crash leaves at worst an
 unreferenced value, never a reference without its value. Migration copies, reads back, switches
 the reference, and only then deletes the old copy; a second run finishes an interrupted one.
+
+Over the ~400-line habit: it is the one door of the capability (references, backends, the
+secrets file, migration and the program's own secrets) and every part shares the same
+transactions, scope checks and audit; migration is the part to move out next.
 """
 
 from __future__ import annotations

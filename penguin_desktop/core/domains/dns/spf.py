@@ -4,6 +4,9 @@ Receivers give up (permerror) on records that need more than 10 DNS-querying ter
 than 2 lookups that find nothing, so mail from a domain whose SPF grew past those limits fails
 SPF everywhere even though each part looks right. The expansion here counts both across the
 whole include/redirect tree, finds loops, and `check_host` tells whether a server IP passes.
+
+Over the ~400-line habit: RFC 7208 parsing, include/redirect expansion and check_host belong
+together, since the lookup limits count across all three.
 """
 
 from __future__ import annotations

@@ -1,7 +1,11 @@
 """The MailU install plan: each step says whether it is already done (`check`) and how to do it
 (`apply`). Running the plan again skips what is done, so a failed or cancelled run resumes at the
 first step whose check fails. Secrets go to the server only inside files uploaded over SFTP,
-never on a command line, and never into the log."""
+never on a command line, and never into the log.
+
+Over the ~400-line habit: the ordered MailU install is read top to bottom as one list of
+small check + apply steps, which is easier to review than the same steps spread out.
+"""
 
 from __future__ import annotations
 
