@@ -35,6 +35,7 @@ def test_add_list_records_and_export(initialized: Penguin, tmp_path: Path) -> No
         "Bücher.test",
         "--workspace",
         "Acme",
+        "--lab",
         "--ip",
         SERVER_IP,
         "--ip",
@@ -70,7 +71,16 @@ def test_check_exits_0_with_findings_and_json_lists_them(
     _workspace(penguin)
     for name in ("nodmarc.test", "good.test"):
         result = penguin(
-            "domain", "add", name, "-w", "Acme", "--ip", SERVER_IP, "--report-address", REPORTS
+            "domain",
+            "add",
+            name,
+            "-w",
+            "Acme",
+            "--lab",
+            "--ip",
+            SERVER_IP,
+            "--report-address",
+            REPORTS,
         )
         assert result.exit_code == 0, result.stderr
     result = penguin(
@@ -127,7 +137,16 @@ def test_fix_through_a_tsig_provider(initialized: Penguin, bind: BindServer) -> 
     assert tested.exit_code == 0 and "accepted TSIG key pm-key" in tested.stdout
     assert (
         penguin(
-            "domain", "add", "fixme.test", "-w", "Acme", "--ip", SERVER_IP, "--provider", "bind"
+            "domain",
+            "add",
+            "fixme.test",
+            "-w",
+            "Acme",
+            "--lab",
+            "--ip",
+            SERVER_IP,
+            "--provider",
+            "bind",
         ).exit_code
         == 0
     )
@@ -167,7 +186,7 @@ def test_fix_through_a_tsig_provider(initialized: Penguin, bind: BindServer) -> 
 def test_report_shows_the_last_check_without_dns(initialized: Penguin, bind: BindServer) -> None:
     penguin = initialized
     _workspace(penguin)
-    penguin("domain", "add", "nodmarc.test", "-w", "Acme", "--ip", SERVER_IP)
+    penguin("domain", "add", "nodmarc.test", "-w", "Acme", "--lab", "--ip", SERVER_IP)
     never = penguin("domain", "report", "nodmarc.test")
     assert never.exit_code == 1
     assert "has not been checked yet: run `penguin domain check nodmarc.test`" in never.stderr

@@ -19,6 +19,7 @@ def test_a_dkim_key_is_imported_from_a_zone_line_file(initialized: Penguin, tmp_
         "example.test",
         "-w",
         "Acme",
+        "--lab",
         "--ip",
         "192.0.2.10",
         "--dkim-selector",

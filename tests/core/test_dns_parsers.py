@@ -263,11 +263,27 @@ def test_one_name_however_it_is_typed() -> None:
     assert normalize_domain(" EXAMPLE.com. ") == "example.com"
 
 
-@pytest.mark.parametrize("ip", ["0.0.0.0", "127.0.0.1", "255.255.255.255", "::1", "224.0.0.5"])
-def test_addresses_no_receiver_could_reach_are_not_sending_ips(ip: str) -> None:
-    with pytest.raises(ValidationError, match="cannot be a sending server's address"):
+@pytest.mark.parametrize(
+    ("ip", "why"),
+    [
+        ("0.0.0.0", "cannot be a sending server's address"),
+        ("255.255.255.255", "cannot be a sending server's address"),
+        ("224.0.0.5", "cannot be a sending server's address"),
+        ("127.0.0.1", "not a public address"),
+        ("::1", "not a public address"),
+        ("10.1.2.3", "not a public address"),
+        ("192.0.2.10", "not a public address"),
+    ],
+)
+def test_sending_ips_must_be_public_unless_a_lab_says_otherwise(ip: str, why: str) -> None:
+    with pytest.raises(ValidationError, match=why):
         parse_sending_ip(ip)
-    assert parse_sending_ip("203.0.113.7") == "203.0.113.7"
+    if why == "not a public address":
+        assert parse_sending_ip(ip, lab=True)
+    else:
+        with pytest.raises(ValidationError, match=why):
+            parse_sending_ip(ip, lab=True)
+    assert parse_sending_ip("9.9.9.9") == "9.9.9.9"
 
 
 @given(st.text(max_size=40))

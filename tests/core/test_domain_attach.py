@@ -77,7 +77,9 @@ def test_attaching_creates_the_domain_in_mailu_and_takes_its_dkim_key(
 def test_a_key_we_generated_gives_way_to_mailus(
     container: Container, owner: Actor, mx1: str, mailu: MailuServer
 ) -> None:
-    container.domains.add(owner, "Acme", "client.test", ips=["192.0.2.10"], dkim_selectors=["dkim"])
+    container.domains.add(
+        owner, "Acme", "client.test", ips=["192.0.2.10"], dkim_selectors=["dkim"], lab=True
+    )
     secret = "dkim/client.test/dkim"
     assert secret in {s.name for s in container.secrets.all(owner, "Acme")}
     result = container.domain_attach.attach(owner, "client.test", mx1)

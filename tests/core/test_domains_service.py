@@ -52,6 +52,7 @@ def test_adding_a_domain_generates_a_dkim_key_into_the_secret_store(
         ips=[SERVER_IP],
         dkim_selectors=["pm"],
         report_address=REPORTS,
+        lab=True,
     )
     assert (info.name, info.display_name) == ("xn--bcher-kva.example", "bücher.example")
     assert info.mail_hosts == ("mail.xn--bcher-kva.example",)
@@ -118,6 +119,7 @@ def test_required_records_and_zone_export(container: Container, owner: Actor, ac
         dkim_selectors=["pm"],
         report_address=REPORTS,
         autoconfig=True,
+        lab=True,
     )
     view = container.domains.records(owner, "good.test")
     by = {(r.name, r.rtype) for r in view.records}
@@ -143,8 +145,12 @@ def test_required_records_and_zone_export(container: Container, owner: Actor, ac
 def test_checking_a_workspace_scores_and_remembers(
     container: Container, owner: Actor, acme: str, bind: BindServer
 ) -> None:
-    container.domains.add(owner, acme, "nodmarc.test", ips=[SERVER_IP], report_address=REPORTS)
-    container.domains.add(owner, acme, "wrongmx.test", ips=[SERVER_IP], report_address=REPORTS)
+    container.domains.add(
+        owner, acme, "nodmarc.test", ips=[SERVER_IP], report_address=REPORTS, lab=True
+    )
+    container.domains.add(
+        owner, acme, "wrongmx.test", ips=[SERVER_IP], report_address=REPORTS, lab=True
+    )
     seen: list[float] = []
     summary = container.domains.check(
         owner,
@@ -180,6 +186,7 @@ def _fixme(container: Container, owner: Actor, acme: str, bind: BindServer, **kw
         dkim_selectors=["pm"],
         report_address=REPORTS,
         provider="bind",
+        lab=True,
     )
 
 
@@ -270,6 +277,7 @@ def test_fix_through_the_cloudflare_api(
         report_address=REPORTS,
         provider="cf",
         autoconfig=True,
+        lab=True,
     )
     result = container.domains.fix(owner, "cf.test")
     assert result.verified and result.applied == len(result.changes)
@@ -291,7 +299,7 @@ def test_cancel_before_writing_leaves_the_zone_alone(
 ) -> None:
     cloudflare.state.add_zone("cf.test")
     container.domains.add_provider(owner, acme, "cf", ProviderKind.CLOUDFLARE, {}, cloudflare.token)
-    container.domains.add(owner, acme, "cf.test", ips=[SERVER_IP], provider="cf")
+    container.domains.add(owner, acme, "cf.test", ips=[SERVER_IP], provider="cf", lab=True)
     ctx = JobContext()
     ctx.cancel()
     with pytest.raises(Cancelled, match="after 0 of"):
@@ -322,7 +330,9 @@ def test_provider_settings_are_checked(container: Container, owner: Actor, acme:
 def test_the_last_check_is_kept_in_full(
     container: Container, owner: Actor, acme: str, bind: BindServer
 ) -> None:
-    container.domains.add(owner, acme, "nodmarc.test", ips=[SERVER_IP], report_address=REPORTS)
+    container.domains.add(
+        owner, acme, "nodmarc.test", ips=[SERVER_IP], report_address=REPORTS, lab=True
+    )
     container.domains.add(owner, acme, "unchecked.test")
     assert container.domains.last_report(owner, "nodmarc.test") is None
     (fresh,) = container.domains.check(
@@ -344,7 +354,7 @@ def _two_foreign_mx(container: Container, owner: Actor, acme: str, cf: Cloudflar
     for priority, host in ((5, "mx1.elsewhere.test"), (20, "mx2.elsewhere.test")):
         cf.state.add_record(zone, type="MX", name="cf.test", content=host, priority=priority)
     container.domains.add_provider(owner, acme, "cf", ProviderKind.CLOUDFLARE, {}, cf.token)
-    container.domains.add(owner, acme, "cf.test", ips=[SERVER_IP], provider="cf")
+    container.domains.add(owner, acme, "cf.test", ips=[SERVER_IP], provider="cf", lab=True)
 
 
 def test_foreign_records_are_deleted_one_by_one_when_confirmed(
@@ -377,7 +387,7 @@ def test_a_domain_changes_provider_and_a_provider_goes_away(
 ) -> None:
     cloudflare.state.add_zone("cf.test")
     container.domains.add_provider(owner, acme, "cf", ProviderKind.CLOUDFLARE, {}, cloudflare.token)
-    container.domains.add(owner, acme, "cf.test", ips=[SERVER_IP])
+    container.domains.add(owner, acme, "cf.test", ips=[SERVER_IP], lab=True)
     assert container.domains.fix(owner, "cf.test", dry_run=True).provider.startswith("manual")
     with pytest.raises(NotFoundError, match="no DNS provider named 'nope'"):
         container.domains.set_provider(owner, "cf.test", "nope")

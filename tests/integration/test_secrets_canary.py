@@ -151,7 +151,18 @@ def test_the_canary_is_nowhere(
     finally:
         keyring.set_keyring(previous)
     # Sending domains: a generated DKIM key and a TSIG secret go to Globex's Vault too.
-    run("domain", "add", "good.test", "-w", "Globex", "--ip", SERVER_IP, "--dkim-selector", "pm")
+    run(
+        "domain",
+        "add",
+        "good.test",
+        "-w",
+        "Globex",
+        "--lab",
+        "--ip",
+        SERVER_IP,
+        "--dkim-selector",
+        "pm",
+    )
     run("domain", "list")
     run("domain", "records", "good.test")
     run("domain", "export-zone", "good.test")

@@ -171,10 +171,12 @@ def _domains(container: Container, owner: Actor) -> tuple[str, ...]:
         "c2VjcmV0LXRzaWcta2V5LWZvci10ZXN0cw==",
     )
     ips = ["192.0.2.10", "2001:db8::10"]
-    domains.add(owner, WORKSPACE, "unchecked.test", ips=ips, dkim_selectors=["pm"])
-    domains.add(owner, WORKSPACE, "checked.test", ips=ips, dkim_selectors=["pm"])
-    domains.add(owner, WORKSPACE, "provided.test", ips=ips, provider="bind")
-    domains.add(owner, WORKSPACE, MAIL_DOMAIN, ips=ips, report_address="dmarc@client.test")
+    domains.add(owner, WORKSPACE, "unchecked.test", ips=ips, dkim_selectors=["pm"], lab=True)
+    domains.add(owner, WORKSPACE, "checked.test", ips=ips, dkim_selectors=["pm"], lab=True)
+    domains.add(owner, WORKSPACE, "provided.test", ips=ips, provider="bind", lab=True)
+    domains.add(
+        owner, WORKSPACE, MAIL_DOMAIN, ips=ips, report_address="dmarc@client.test", lab=True
+    )
     findings = tuple(
         Finding(
             severity,

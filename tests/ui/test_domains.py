@@ -114,8 +114,11 @@ def test_empty_state_then_adding_a_domain_shows_it(
     assert isinstance(dialog, AddDomainDialog)
     assert dialog.generate.isChecked()  # the service generates a DKIM key pair on request
     dialog.name.setText("Good.Test.")
-    dialog.ips.setText(SERVER_IP)
+    dialog.ips.setText(SERVER_IP)  # a documentation address: only a lab may send from it
     dialog.report.setText(REPORTS)
+    dialog.ok_button.click()
+    assert dialog.isVisible() and "not a public address" in dialog.field_error("ip")
+    dialog.lab.setChecked(True)
     dialog.ok_button.click()
     qtbot.waitUntil(lambda: not dialog.isVisible())
     assert page.stack.currentWidget() is page.splitter
@@ -139,7 +142,7 @@ def test_a_bad_name_is_refused_inline(
     assert isinstance(dialog, AddDomainDialog)
     dialog.name.setText("not a domain!")
     dialog.ok_button.click()
-    assert dialog.isVisible() and dialog.message.kind == "error"
+    assert dialog.isVisible() and "is not a domain name" in dialog.field_error("domain")
     assert page.model.rowCount() == 0
 
 
@@ -148,7 +151,13 @@ def test_check_now_runs_in_a_worker_and_lists_findings(
 ) -> None:
     for name in ("weak.test", "good.test"):
         container.domains.add(
-            owner, acme, name, ips=[SERVER_IP], dkim_selectors=["pm"], report_address=REPORTS
+            owner,
+            acme,
+            name,
+            ips=[SERVER_IP],
+            dkim_selectors=["pm"],
+            report_address=REPORTS,
+            lab=True,
         )
     window = make_window(owner)
     page = domains_page(window)
@@ -189,7 +198,13 @@ def test_a_listed_ip_is_an_error_and_a_refusing_list_could_not_check(
     lists.write_text(json.dumps(BLOCKLISTS))
     container.domains.blacklist_file = str(lists)
     container.domains.add(
-        owner, acme, "listed.test", ips=[LISTED_IP], dkim_selectors=["pm"], report_address=REPORTS
+        owner,
+        acme,
+        "listed.test",
+        ips=[LISTED_IP],
+        dkim_selectors=["pm"],
+        report_address=REPORTS,
+        lab=True,
     )
     page = domains_page(make_window(owner))
     page.check_blacklists = True
@@ -220,6 +235,7 @@ def _fixme(container: Container, owner: Actor, acme: str, bind: BindServer) -> N
         dkim_selectors=["pm"],
         report_address=REPORTS,
         provider="bind",
+        lab=True,
     )
 
 
@@ -277,7 +293,9 @@ def test_fix_previews_applies_through_rfc2136_and_rechecks(
 def test_the_last_check_is_shown_after_a_restart(
     qtbot: QtBot, container: Container, owner: Actor, acme: str, make_window: WindowFactory
 ) -> None:
-    container.domains.add(owner, acme, "nodmarc.test", ips=[SERVER_IP], report_address=REPORTS)
+    container.domains.add(
+        owner, acme, "nodmarc.test", ips=[SERVER_IP], report_address=REPORTS, lab=True
+    )
     container.domains.check(owner, ["nodmarc.test"], blacklists=False)
     page = domains_page(make_window(owner))  # a new window: nothing checked in this session
     assert page.check_job is None
@@ -303,7 +321,7 @@ def test_a_domain_changes_provider_and_a_provider_is_removed(
         {"server": bind.address, "key_name": bind.key_name},
         bind.key_secret,
     )
-    container.domains.add(owner, acme, "good.test", ips=[SERVER_IP])
+    container.domains.add(owner, acme, "good.test", ips=[SERVER_IP], lab=True)
     page = domains_page(make_window(owner))
     assert table_text(page, 4) == ["manual"]
     page.provider_button.click()
@@ -333,7 +351,13 @@ def test_manual_provider_shows_the_zone_snippet_to_copy(
     qtbot: QtBot, container: Container, owner: Actor, acme: str, make_window: WindowFactory
 ) -> None:
     container.domains.add(
-        owner, acme, "nodmarc.test", ips=[SERVER_IP], dkim_selectors=["pm"], report_address=REPORTS
+        owner,
+        acme,
+        "nodmarc.test",
+        ips=[SERVER_IP],
+        dkim_selectors=["pm"],
+        report_address=REPORTS,
+        lab=True,
     )
     page = domains_page(make_window(owner))
     preview = open_preview(qtbot, page, "nodmarc.test")
@@ -377,7 +401,9 @@ def test_a_viewer_sees_the_domains_but_no_actions(
     make_user: Callable[..., Actor],
     make_window: WindowFactory,
 ) -> None:
-    container.domains.add(owner, acme, "good.test", ips=[SERVER_IP], dkim_selectors=["pm"])
+    container.domains.add(
+        owner, acme, "good.test", ips=[SERVER_IP], dkim_selectors=["pm"], lab=True
+    )
     viewer = make_user("vic@agency.test", Acme=Role.VIEWER)
     page = domains_page(make_window(viewer))
     assert table_text(page, 0) == ["good.test"]

@@ -185,7 +185,7 @@ def add_domains(container: Container, owner: Actor) -> None:
     container.workspaces.create(owner, "Acme")
     for name in ("acme-corporation.example", "newsletters.acme-corporation.example"):
         container.domains.add(
-            owner, "Acme", name, ips=["203.0.113.25"], mail_hosts=[f"mail.{name}"]
+            owner, "Acme", name, ips=["203.0.113.25"], mail_hosts=[f"mail.{name}"], lab=True
         )
     with container.db.write() as session:
         session.execute(

@@ -119,7 +119,7 @@ def domain() -> None:
 @click.option(
     "--lab",
     is_flag=True,
-    help="A lab set-up: accept sending IPs no receiver could reach (e.g. loopback).",
+    help="A lab set-up: accept private, documentation and loopback sending IPs.",
 )
 @shared_options()
 @pass_state

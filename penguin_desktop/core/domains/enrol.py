@@ -74,11 +74,10 @@ def new_domain(
     lab: bool = False,
 ) -> NewDomain:
     """Refuse bad input before anything is written or a key is generated. `lab` accepts
-    sending addresses no receiver could reach (loopback and the like) for a lab set-up."""
+    private, documentation and loopback sending addresses for a lab set-up."""
     name = normalize_domain(raw_name)
     hosts = tuple(dict.fromkeys(normalize_domain(h) for h in mail_hosts))
-    address = parse_ip if lab else parse_sending_ip
-    addresses = tuple(dict.fromkeys(address(ip) for ip in ips))
+    addresses = tuple(dict.fromkeys(parse_sending_ip(ip, lab=lab) for ip in ips))
     if dmarc_policy not in POLICIES:
         raise ValidationError(f"DMARC policy must be one of {', '.join(POLICIES)}")
     if mta_sts_mode not in STS_MODES:

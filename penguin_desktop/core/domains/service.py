@@ -127,8 +127,8 @@ class DomainService(Service):
         lab: bool = False,
     ) -> DomainInfo:
         """Add a sending domain. Selectors without a given public key get a new 2048-bit key
-        pair whose private half goes to the secret store. `lab` accepts sending addresses no
-        receiver could reach (a lab set-up on loopback)."""
+        pair whose private half goes to the secret store. `lab` accepts private, documentation
+        and loopback sending addresses (a lab set-up)."""
         new = enrol.new_domain(
             raw_name,
             ips=ips,

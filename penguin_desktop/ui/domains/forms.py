@@ -51,6 +51,11 @@ class AddDomainDialog(FormDialog):
         self.name.setPlaceholderText("example.com")
         self.ips = QLineEdit()
         self.ips.setPlaceholderText("192.0.2.10, 2001:db8::10")
+        self.lab = QCheckBox("Lab set-up: accept private and loopback addresses")
+        self.lab.setToolTip(
+            "Receivers can reach and check only public sending addresses; a test lab may use "
+            "private, documentation or loopback ones."
+        )
         self.mail_host = QLineEdit()
         self.mail_host.setPlaceholderText("mail.example.com (default: mail.<domain>)")
         self.selector = QLineEdit("pm")
@@ -68,13 +73,14 @@ class AddDomainDialog(FormDialog):
             self.provider.addItem(f"{info.name} ({info.kind})", info.name)
         self.form.addRow("Domain", self.name)
         self.form.addRow("Server IPs", self.ips)
+        self.form.addRow("", self.lab)
         self.form.addRow("Mail host", self.mail_host)
         self.form.addRow("DKIM selector", self.selector)
         self.form.addRow("", self.generate)
         self.form.addRow("DKIM public key", self.public_key)
         self.form.addRow("DMARC reports to", self.report)
         self.form.addRow("DNS provider", self.provider)
-        self.fields = {"public_key": self.public_key}
+        self.fields = {"public_key": self.public_key, "domain": self.name, "ip": self.ips}
         self.result_value: DomainInfo | None = None
 
     def submit(self) -> None:
@@ -96,6 +102,7 @@ class AddDomainDialog(FormDialog):
             dkim_keys=keys,
             report_address=self.report.text().strip() or None,
             provider=self.provider.currentData(),
+            lab=self.lab.isChecked(),
         )
 
 

@@ -109,22 +109,25 @@ def parse_ip(raw: str) -> str:
         raise ValidationError(f"{raw!r} is not an IP address", field="ip") from None
 
 
-def parse_sending_ip(raw: str) -> str:
-    """An address mail can leave from: never one no receiver could reach or that means "this
-    host" or "everyone" (unspecified, loopback, broadcast, multicast, link-local, reserved)."""
+def parse_sending_ip(raw: str, *, lab: bool = False) -> str:
+    """An address mail can leave from: a public one, which receivers can reach and check. A lab
+    set-up (`lab`) may use private, documentation and loopback addresses, never one that means
+    "this host" or "everyone" (unspecified, broadcast, multicast)."""
     address = ipaddress.ip_address(parse_ip(raw))
-    unusable = (
+    meaningless = (
         address.is_unspecified
-        or address.is_loopback
         or address.is_multicast
-        or address.is_link_local
-        or address.is_reserved
         or address == ipaddress.IPv4Address("255.255.255.255")
     )
-    if unusable:
+    if meaningless:
         raise ValidationError(
-            f"{address} cannot be a sending server's address (unspecified, loopback, broadcast, "
-            "multicast, link-local or reserved)",
+            f"{address} cannot be a sending server's address (unspecified, broadcast or multicast)",
+            field="ip",
+        )
+    if not lab and not address.is_global:
+        raise ValidationError(
+            f"{address} is not a public address (private, loopback, documentation or reserved "
+            "range), so no receiver could reach or check it; a lab set-up may allow it",
             field="ip",
         )
     return str(address)
