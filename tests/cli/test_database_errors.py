@@ -43,3 +43,28 @@ def test_an_unreachable_postgres_is_exit_5(tmp_path: Path) -> None:
     url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/penguin"
     code, err = _run("--data-dir", str(tmp_path), "--db-url", url, "workspace", "list")
     assert code == 5 and "cannot reach PostgreSQL" in err and "Traceback" not in err
+
+
+def test_a_damaged_database_is_one_sentence_without_sql(tmp_path: Path) -> None:
+    init = CliRunner().invoke(
+        cli,
+        ["--data-dir", str(tmp_path), "init", "--org", "A", "--owner-email", OWNER_EMAIL],
+        env=ENV,
+    )
+    assert init.exit_code == 0, init.stderr
+    for n in range(30):
+        assert _run("--data-dir", str(tmp_path), "workspace", "create", f"Client {n}")[0] == 0
+    db = tmp_path / "workspace.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'workspaces'"
+        ).fetchone()[0]
+    data = bytearray(db.read_bytes())
+    start = (root - 1) * page_size  # the workspaces table's page: opening and sign-in still work
+    data[start : start + page_size] = b"\xa5" * page_size
+    db.write_bytes(bytes(data))
+    code, err = _run("--data-dir", str(tmp_path), "workspace", "list")
+    assert code == 1 and err.count("\n") == 1, err
+    assert "SELECT" not in err and "[SQL" not in err and "parameters" not in err

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine, insert, inspect, select
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DatabaseError as SADatabaseError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from penguin_desktop.core.platform.errors import (
@@ -57,7 +57,7 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One atomic write transaction: commits on success, rolls back on any error."""
-        with Session(self._write_engine, expire_on_commit=False) as session:
+        with _in_words(self.engine), Session(self._write_engine, expire_on_commit=False) as session:
             with session.begin():
                 yield session
             due = session.info.pop(CHECKPOINT_DUE, False)
@@ -66,11 +66,35 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        with (
+            _in_words(self.engine),
+            Session(self.engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def _in_words(engine: Engine) -> Iterator[None]:
+    """A database that fails under a running transaction (a damaged or unreadable file, a
+    server gone) says so in one sentence: the driver's own words, never the SQL statement or
+    its parameters, which SQLAlchemy's messages carry. Constraint violations stay as they are
+    for the services that catch them."""
+    try:
+        yield
+    except IntegrityError:
+        raise
+    except SADatabaseError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else "failed"
+        if engine.dialect.name != "sqlite" and isinstance(exc, OperationalError):
+            raise ExternalServiceError(f"PostgreSQL failed: {reason}") from None
+        raise DatabaseError(
+            f"the workspace database refused or failed: {reason}; if it is damaged, restore "
+            "it from a backup"
+        ) from None
 
 
 def _describe(url: URL) -> str:
