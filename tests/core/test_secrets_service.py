@@ -392,3 +392,15 @@ def test_a_backend_that_cannot_be_reached_is_refused_unless_told_not_to_test(
     assert ahead.kind == "vault"
     events = container.audit.page(owner, AuditFilter(action="secret.backend.set"))
     assert '"tested":false' in events[0].summary.replace(" ", "")
+
+
+def test_a_wrong_new_token_is_tried_first_and_the_working_one_is_kept(
+    container: Container, owner: Actor, acme: str, vault: VaultServer
+) -> None:
+    _use_vault(container, owner, vault, acme)
+    container.secrets.set(owner, acme, "k", SecretKind.API_KEY, "in-vault")
+    with pytest.raises(ExternalServiceError, match=r"refused token.*the backend was not switched"):
+        container.secrets.set_backend(
+            owner, BackendKind.VAULT, acme, VaultConfig(vault.address), token="not-a-token"
+        )
+    assert container.secrets.reveal(owner, acme, "k") == "in-vault"

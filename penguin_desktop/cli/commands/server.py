@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from penguin_desktop import log
 from penguin_desktop.cli.inputs import read_stdin_line, read_text_file
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import emit_object, emit_table
@@ -108,6 +109,7 @@ def adopt(
     private_key = None
     if key_file is not None:
         private_key = read_text_file(key_file, f"the key file {key_file}")
+        log.redact(private_key)
     result = state.container.servers.adopt(
         state.actor(),
         workspace,

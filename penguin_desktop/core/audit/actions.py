@@ -35,6 +35,7 @@ ACTION_WORDS: dict[str, str] = {
     "org.init": "Organization created",
     "secret.backend.clear": "Workspace secret backend cleared",
     "secret.backend.set": "Secret backend chosen",
+    "secret.backend.test": "Secret backend tested",
     "secret.delete": "Secret deleted",
     "secret.file.create": "Secrets file created",
     "secret.file.unlock": "Secrets file unlocked",

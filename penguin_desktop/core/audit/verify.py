@@ -294,6 +294,9 @@ class _Helper:
             "cargs": list(cargs),
             "cparams": cparams,
             "split": split,
+            # The helper reads on its own connection, after the head was read: entries
+            # written since then are not part of this verification.
+            "last": head_seq,
         }
         flags = getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0
         proc: subprocess.Popen[str] | None = None
@@ -386,7 +389,8 @@ def helper_main(config: dict[str, Any]) -> None:
         walk: _Walk | None = None
         boundary: str | None = None
         next_report = PROGRESS_STEP
-        for chunk in _chunks(dbapi_conn, config["dialect"], "seq >= ?", (split,)):
+        bounds = (split, config["last"])
+        for chunk in _chunks(dbapi_conn, config["dialect"], "seq >= ? AND seq <= ?", bounds):
             if walk is None:
                 first = chunk[0]
                 if first[_SEQ] != split:

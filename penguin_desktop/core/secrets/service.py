@@ -212,17 +212,20 @@ class SecretService(Service):
                 )
             if vault.role_id is not None and secret_id is None and not keep:
                 raise ValidationError("AppRole login needs a secret ID", field="secret_id")
-        if token is not None:
-            self.stores.save_credential(scope, "token", token)
-        if secret_id is not None:
-            self.stores.save_credential(scope, "secret-id", secret_id)
-        if test:
+        if test:  # before any credential is saved: a failed try leaves the working set-up whole
             try:
-                self.stores.open(kind, scope, vault).status()
+                if kind is BackendKind.VAULT and vault is not None:
+                    self.stores.probe_vault(scope, vault, token, secret_id)
+                else:
+                    self.stores.open(kind, scope, vault).status()
             except PenguinError as failed:
                 failed.message = f"{failed.message}; the backend was not switched"
                 failed.args = (failed.message,)
                 raise
+        if token is not None:
+            self.stores.save_credential(scope, "token", token)
+        if secret_id is not None:
+            self.stores.save_credential(scope, "secret-id", secret_id)
         with self._writing(actor) as session:
             self._authorize_backend(session, actor, workspace)
             row = session.get(SecretBackendRow, scope)
@@ -278,7 +281,11 @@ class SecretService(Service):
                 ws, _ = self._workspace(session, actor, workspace, Permission.SECRET_LIST)
                 ws_id = ws.id
             kind, scope, _, vault = self._effective(session, ws_id)
-        return self.stores.open(kind, scope, vault).status()
+        status = self.stores.open(kind, scope, vault).status()
+        with self._writing(actor) as session:
+            ws_row = session.get(WorkspaceRow, ws_id) if ws_id is not None else None
+            self._audit(session, actor, "secret.backend.test", f"backend:{scope}", ws_row)
+        return status
 
     # --- the encrypted secrets file ------------------------------------------------------------
     def file_state(self) -> SecretsFileState:

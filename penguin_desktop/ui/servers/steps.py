@@ -121,6 +121,3 @@ class StepList(QTreeWidget):
         height = self.header().sizeHint().height() + max(rows, 20) + 2 * self.frameWidth() + 2
         if height != self.height():
             self.setFixedHeight(height)
-
-    def state_of(self, name: str) -> str:
-        return self.states.get(name, "pending")

@@ -63,9 +63,10 @@ _REMEDIES: dict[str, str] = {
     "secrets.set": "store it on the Secrets page (Add…)",
     "secrets.backend.set": "choose Vault in the backend card of the Secrets page",
     "user.unlock": "an owner or admin can unlock it in Settings, Users",
-    "domain.records": "the Domains page lists it under Required records",
     "dns.provider.add": "add a DNS provider on the Domains page (Providers…)",
-    "domain.add": "add it on the Domains page (Add domain…)",
+    "mailbox.remove": "remove the mailbox on the Mailboxes page",
+    "audit.verify": "run Verify chain on the Audit log page to see which entry",
+    "audit.checkpoint": "run Verify chain on the Audit log page once the secrets are reachable",
 }
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QDialog,
     QFrame,
@@ -369,10 +368,3 @@ class MainWindow(QMainWindow):
         self.state.runner.wait(10_000)
         self.idle.shutdown()
         super().closeEvent(event)
-
-
-def active_main_window() -> MainWindow | None:
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, MainWindow):
-            return widget
-    return None

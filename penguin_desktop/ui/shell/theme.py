@@ -7,7 +7,6 @@ from PySide6.QtWidgets import QApplication
 from penguin_desktop.ui.shell.resources import app_icon, stylesheet
 
 ACCENT = "#2563eb"
-TEXT = "#0f172a"
 MUTED = "#64748b"
 ICON = "#475569"
 SIDEBAR_ICON = "#94a3b8"

@@ -166,11 +166,6 @@ class TableColumns(QObject):
         self._view_area.installEventFilter(self)
         self.watch(view.model())
 
-    @property
-    def user_widths(self) -> dict[str, int]:
-        """The widths the user set (or that were remembered), by column title."""
-        return dict(self._user)
-
     def key(self) -> str | None:
         return self._key if isinstance(self._key, str) else self._key()
 

@@ -76,14 +76,6 @@ def _idna_reason(exc: idna.IDNAError) -> str:
     return "only letters, digits and inner hyphens may make up each label"
 
 
-def is_domain(raw: str) -> bool:
-    try:
-        normalize_domain(raw)
-    except ValidationError:
-        return False
-    return True
-
-
 def display_domain(ascii_name: str) -> str:
     """The Unicode form to show people (`xn--bcher-kva.example` -> `bücher.example`)."""
     try:

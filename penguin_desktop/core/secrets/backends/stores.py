@@ -125,6 +125,24 @@ class SecretStores:
                 self._vaults[key] = store
         return store
 
+    def probe_vault(
+        self, scope: str, config: VaultConfig, token: str | None, secret_id: str | None
+    ) -> str:
+        """Open Vault with these credentials (the stored ones where None) and say what
+        answered, keeping nothing: a new set-up is tried before it replaces a working one."""
+        if config.role_id:
+            token = None
+            secret_id = secret_id if secret_id is not None else self._credential(scope, "secret-id")
+        elif token is None:
+            token = self._env.get("VAULT_TOKEN") or self._credential(scope, "token")
+        if config.cacert is None and self._env.get("VAULT_CACERT"):
+            config = replace(config, cacert=self._env["VAULT_CACERT"])
+        store = VaultStore(config, token=token, secret_id=secret_id)
+        try:
+            return store.status()
+        finally:
+            store.close()
+
     def open(self, kind: BackendKind, scope: str, vault: VaultConfig | None) -> SecretBackend:
         if kind is BackendKind.KEYRING:
             return self.keyring()

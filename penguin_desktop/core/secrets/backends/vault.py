@@ -189,14 +189,6 @@ class VaultStore:
             return self._login()
         return tok
 
-    def renew_now(self) -> float:
-        """Renew immediately (used by `secrets backend test`); returns the new TTL in seconds."""
-        self._ensure_token()
-        with self._lock:
-            assert self._token is not None
-            self._token = self._renew(self._token)
-            return self._token.ttl
-
     # --- HTTP --------------------------------------------------------------------------------
     def _call(
         self, method: str, path: str, *, what: str, auth: bool = True, json: Any = None
