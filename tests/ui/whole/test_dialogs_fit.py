@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-import keyring
-import pytest
-from keyring.backends import fail
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -67,13 +64,13 @@ from penguin_desktop.ui.servers.forms import RemoveServerDialog, RestoreDialog
 from penguin_desktop.ui.shell.state import AppState
 from penguin_desktop.ui.widgets.form import FormDialog
 from penguin_desktop.ui.widgets.job_form import JobFormDialog
-from tests.servers.mailu import MailuServer, running_mailu
+from tests.servers.mailu import MailuServer
+from tests.ui.conftest import OWNER, PASSWORD
 
 from . import everything
-from .conftest import OWNER, PASSWORD
+from .conftest import MASTER
 from .everything import READY, WORKSPACE
 
-MASTER = "a master password for the tests"
 LONG_ERROR = (
     "this error is long on purpose: it names the input at fault, what was wrong with it, what "
     "the rule is and what to do about it, so that it wraps onto three or four lines of the "
@@ -81,27 +78,6 @@ LONG_ERROR = (
 )
 Factory = Callable[[], FormDialog]
 D = TypeVar("D", bound=FormDialog)
-
-
-@pytest.fixture(autouse=True)
-def _no_os_keyring() -> Iterator[None]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
-
-
-@pytest.fixture
-def container(qapp: QApplication, tmp_path: Path) -> Iterator[Container]:
-    built = Container(Settings.resolve(data_dir=tmp_path / "data", env={}), lambda _new: MASTER)
-    yield built
-    built.close()
-
-
-@pytest.fixture
-def mailu() -> Iterator[MailuServer]:
-    with running_mailu() as server:
-        yield server
 
 
 def widget_name(widget: QWidget) -> str:

@@ -7,17 +7,13 @@ label) breaks every repaint of that page."""
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
-import keyring
 import pytest
-from keyring.backends import fail
 from PySide6.QtCore import Qt, QtMsgType
 from PySide6.QtWidgets import QApplication, QMessageBox, QTableView
 from pytestqt.qtbot import QtBot
 
-from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
 from penguin_desktop.core.secrets.models import SecretKind
 from penguin_desktop.core.servers.models import ServerStatus
@@ -29,39 +25,16 @@ from penguin_desktop.ui.secrets.page import SecretsPage
 from penguin_desktop.ui.servers.page import ServersPage
 from penguin_desktop.ui.shell.main_window import MainWindow
 from penguin_desktop.ui.widgets.page import Page
-from tests.servers.mailu import MailuServer, running_mailu
+from tests.servers.mailu import MailuServer
 
 from . import everything
 from .everything import OTHER, WORKSPACE, World
 
-MASTER = "a master password for the tests"
 WAIT_MS = 30_000
 # What a cell says and its tooltip: the words a person reads, each worked out per row.
 ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
 # Said by the offscreen platform about every window; nothing to do with the console.
 PLATFORM_NOISE = ("This plugin does not support",)
-
-
-@pytest.fixture(autouse=True)
-def _no_os_keyring() -> Iterator[None]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
-
-
-@pytest.fixture
-def container(qapp: QApplication, tmp_path: Path) -> Iterator[Container]:
-    """Secrets go to the encrypted file, with a fixed master password."""
-    built = Container(Settings.resolve(data_dir=tmp_path / "data", env={}), lambda _new: MASTER)
-    yield built
-    built.close()
-
-
-@pytest.fixture
-def mailu() -> Iterator[MailuServer]:
-    with running_mailu() as server:
-        yield server
 
 
 @pytest.fixture
