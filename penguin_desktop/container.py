@@ -17,6 +17,7 @@ from penguin_desktop.core.platform.store.database import Database, open_database
 if TYPE_CHECKING:
     from penguin_desktop.core.domains.service import DomainService
     from penguin_desktop.core.mailboxes.service import MailboxService
+    from penguin_desktop.core.monitoring.service import MonitoringService
     from penguin_desktop.core.secrets.backends.stores import MasterPassword, SecretStores
     from penguin_desktop.core.secrets.service import SecretService
     from penguin_desktop.core.servers.attach import DomainAttachService
@@ -119,6 +120,12 @@ class Container:
         from penguin_desktop.core.mailboxes.service import MailboxService
 
         return MailboxService(self.db, self.secrets, self.servers)
+
+    @cached_property
+    def monitoring(self) -> MonitoringService:
+        from penguin_desktop.core.monitoring.service import MonitoringService
+
+        return MonitoringService(self.db, self.secrets, self.servers, self.domains)
 
     def close(self) -> None:
         if "stores" in self.__dict__:

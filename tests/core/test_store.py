@@ -95,6 +95,13 @@ def test_an_older_database_is_backed_up_then_upgraded(tmp_path: Path) -> None:
     c.close()
     with sqlite3.connect(path) as conn:
         for table in (
+            "notifier_deliveries",
+            "notifiers",
+            "alerts",
+            "alert_rules",
+            "monitor_rollups",
+            "monitor_results",
+            "monitor_checks",
             "mailboxes",
             "servers",
             "dkim_keys",

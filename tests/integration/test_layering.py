@@ -24,6 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "domains": {"platform", "secrets"},
     "servers": {"platform", "secrets", "domains"},
     "mailboxes": {"platform", "secrets", "servers"},
+    "monitoring": {"platform", "secrets", "domains", "servers"},
 }
 MIGRATIONS = CORE / "platform" / "store" / "migrations"
 

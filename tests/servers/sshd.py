@@ -8,6 +8,7 @@ authorized for the current user is generated here too.
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import shlex
 import shutil
@@ -16,7 +17,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,9 +30,27 @@ SSHD = "/usr/sbin/sshd"
 DOCKER_STANDIN = r"""#!/bin/sh
 # Stand-in for Docker on the test "remote": records every call, answers like Compose v2.
 # `up` marks the project running (state file next to the log); a file `compose-fail` next to
-# it makes `up` fail the way a busy port does.
+# it makes `up` fail the way a busy port does. Next to it too: `containers-down` (services
+# shown exited, one a line), `compose-ps-array` (`ps --format json` prints one JSON array, as
+# Compose before 2.21 did, instead of one object a line) and `postqueue.json` (what
+# `exec -T smtp postqueue -j` prints). `config --services` answers where a compose file is.
 dir="$(dirname "$0")/.."
 echo "$*" >> "$dir/docker-calls.log"
+SERVICES="admin antispam front imap redis smtp"
+is_down() { grep -qx "$1" "$dir/containers-down" 2>/dev/null; }
+ps_json() {
+  array=""; [ -f "$dir/compose-ps-array" ] && array=1
+  sep=""; [ -n "$array" ] && printf '['
+  if [ -f "$dir/compose-running" ]; then
+    for s in $SERVICES; do
+      if is_down "$s"; then state=exited; status="Exited (1) 3 minutes ago"; code=1
+      else state=running; status="Up 2 hours"; code=0; fi
+      line="{\"Name\":\"mailu-$s-1\",\"Project\":\"mailu\",\"Service\":\"$s\",\"State\":\"$state\",\"Status\":\"$status\",\"Health\":\"\",\"ExitCode\":$code}"
+      if [ -n "$array" ]; then printf '%s%s' "$sep" "$line"; sep=","; else echo "$line"; fi
+    done
+  fi
+  [ -z "$array" ] || echo ']'
+}
 case "$1" in
   --version) echo "Docker version 27.3.1, build ce12230"; exit 0 ;;
   info) echo "Server Version: 27.3.1"; exit 0 ;;
@@ -55,10 +74,24 @@ case "$1" in
         done
         touch "$dir/compose-running"; exit 0 ;;
       ps)
+        case " $* " in *" --format json "*) ps_json; exit 0 ;; esac
         if [ -f "$dir/compose-running" ]; then
-          for s in admin antispam front imap redis smtp; do echo "$s"; done
+          for s in $SERVICES; do is_down "$s" || echo "$s"; done
         fi
         exit 0 ;;
+      config)
+        if [ -f docker-compose.yml ] || [ -f compose.yml ]; then
+          for s in $SERVICES; do echo "$s"; done; exit 0
+        fi
+        echo "no configuration file provided: not found" >&2; exit 1 ;;
+      exec)
+        shift; [ "$1" = -T ] && shift
+        if [ ! -f "$dir/compose-running" ] || is_down "$1"; then
+          echo "service \"$1\" is not running" >&2; exit 1
+        fi
+        if [ "$*" = "smtp postqueue -j" ]; then cat "$dir/postqueue.json" 2>/dev/null; exit 0; fi
+        echo "OCI runtime exec failed: exec: \"$2\": executable file not found in \$PATH" >&2
+        exit 126 ;;
       pull) echo " Pulled" >&2; exit 0 ;;
       down) rm -f "$dir/compose-running"; echo " Container mailu-admin-1  Removed" >&2; exit 0 ;;
       *) echo "unknown compose command: $1" >&2; exit 1 ;;
@@ -129,6 +162,7 @@ exec "$@"
 
 
 BROKEN_TOOLS = ("touch",)
+MAILU_STATE = ("containers-down", "compose-ps-array", "postqueue.json")
 
 
 @dataclass(frozen=True)
@@ -210,7 +244,7 @@ class SshdServer:
         pretended login); the docker stand-in is put back."""
         for name in (
             "compose-running", "compose-fail", "hostname", "docker-calls.log", "apt-calls.log",
-            "uid", "sudo-ok", "sudo-calls.log",
+            "uid", "sudo-ok", "sudo-calls.log", *MAILU_STATE,
         ):  # fmt: skip
             (self.directory / name).unlink(missing_ok=True)
         for name in ("id", "sudo", "apt-get", "apt-cache", *BROKEN_TOOLS):
@@ -224,6 +258,36 @@ class SshdServer:
         path = self.bin_dir / name
         path.write_text(f"#!/bin/sh\necho {shlex.quote(message)} >&2\nexit 1\n")
         path.chmod(0o755)
+
+    def run_mailu(self, down: Sequence[str] = (), old_compose: bool = False) -> None:
+        """Make the stand-in show MailU's containers running, but `down` exited; with
+        `old_compose`, `ps --format json` prints one JSON array as Compose before 2.21 did.
+        `reset_remote` undoes it."""
+        (self.directory / "compose-running").touch()
+        (self.directory / "containers-down").write_text("".join(f"{s}\n" for s in down))
+        array = self.directory / "compose-ps-array"
+        if old_compose:
+            array.touch()
+        else:
+            array.unlink(missing_ok=True)
+
+    def set_mail_queue(self, arrivals: Sequence[float], text: str | None = None) -> None:
+        """What `postqueue -j` in the smtp container prints: one message a line, arrived at the
+        unix times `arrivals`, or `text` as given."""
+        if text is None:
+            text = "".join(
+                json.dumps(
+                    {
+                        "queue_name": "deferred", "queue_id": f"4F{i:04X}",
+                        "arrival_time": int(arrival), "message_size": 1024,
+                        "forced_expire": False, "sender": "anna@client-a.test",
+                        "recipients": [{"address": f"lead{i}@prospect.test",
+                                        "delay_reason": "connect to mx.prospect.test: timeout"}],
+                    }
+                ) + "\n"
+                for i, arrival in enumerate(arrivals)
+            )  # fmt: skip
+        (self.directory / "postqueue.json").write_text(text)
 
     def remove_docker_standin(self) -> None:
         (self.bin_dir / "docker").unlink(missing_ok=True)

@@ -12,6 +12,10 @@ from __future__ import annotations
 from penguin_desktop.core.platform.permissions import MATRIX
 
 ACTION_WORDS: dict[str, str] = {
+    "alert.acknowledge": "Alert acknowledged",
+    "alert.open": "Alert opened",
+    "alert.resolve": "Alert resolved",
+    "alert.rule.set": "Alert rule changed",
     "audit.export": "Audit report exported",
     "dns.nameserver.set": "DNS server for checks set",
     "dns.provider.add": "DNS provider added",
@@ -21,6 +25,13 @@ ACTION_WORDS: dict[str, str] = {
     "domain.fix": "DNS records fixed",
     "domain.provider.set": "Domain's DNS provider changed",
     "domain.remove": "Sending domain removed",
+    "monitor.check.add": "Monitoring check added",
+    "monitor.check.remove": "Monitoring check removed",
+    "monitor.check.set": "Monitoring check changed",
+    "monitor.settings": "Monitoring settings changed",
+    "notifier.add": "Alert notifier added",
+    "notifier.remove": "Alert notifier removed",
+    "notifier.test": "Alert notifier tested",
     "mailbox.alias.add": "Alias added",
     "mailbox.alias.remove": "Alias removed",
     "mailbox.create": "Mailbox created",

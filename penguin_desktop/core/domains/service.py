@@ -291,6 +291,13 @@ class DomainService(Service):
             reports.remember(session, found)
         return summarize(found)
 
+    def listings(self, subjects: Sequence[str]) -> dict[str, list[bl.ListResult]]:
+        """Each address or domain against the blocklists of its type. Reads no workspace data
+        (the caller has looked its subjects up under its own permission)."""
+        from penguin_desktop.core.domains.dns.checks.blacklists import listings
+
+        return listings(subjects, self.resolver_config(), bl.load(self.blacklist_file))
+
     def last_report(
         self, actor: Actor, name: str, workspace: str | None = None
     ) -> DomainReport | None:

@@ -51,6 +51,13 @@ class Permission(enum.StrEnum):
     MAILBOX_READ = "mailbox.read"
     MAILBOX_MANAGE = "mailbox.manage"
     MAILBOX_ALIAS_READ = "mailbox.alias.read"
+    MONITOR_READ = "monitor.read"
+    MONITOR_MANAGE = "monitor.manage"
+    ALERT_HANDLE = "alert.handle"
+    ALERT_RULE_WORKSPACE = "alert.rule.workspace"
+    ALERT_RULE_AGENCY = "alert.rule.agency"
+    NOTIFIER_WORKSPACE = "notifier.workspace"
+    NOTIFIER_AGENCY = "notifier.agency"
 
 
 @dataclass(frozen=True)
@@ -139,6 +146,27 @@ MATRIX: dict[Permission, Rule] = {
         Scope.WORKSPACE,
         _MANAGERS | {Role.MEMBER},
         "See mailbox aliases (read from MailU with the server's admin token)",
+    ),
+    Permission.MONITOR_READ: Rule(
+        Scope.WORKSPACE, _ALL, "See checks, their results and alerts, and run the checks"
+    ),
+    Permission.MONITOR_MANAGE: Rule(
+        Scope.WORKSPACE, _MANAGERS, "Add, change and remove monitoring checks"
+    ),
+    Permission.ALERT_HANDLE: Rule(
+        Scope.WORKSPACE, _MANAGERS | {Role.MEMBER}, "Acknowledge and resolve alerts"
+    ),
+    Permission.ALERT_RULE_WORKSPACE: Rule(
+        Scope.WORKSPACE, _ADMINS, "Change the workspace's alert rules"
+    ),
+    Permission.ALERT_RULE_AGENCY: Rule(
+        Scope.ORGANIZATION, _ADMINS, "Change the agency's alert rules"
+    ),
+    Permission.NOTIFIER_WORKSPACE: Rule(
+        Scope.WORKSPACE, _ADMINS, "Add, test and remove the workspace's alert notifiers"
+    ),
+    Permission.NOTIFIER_AGENCY: Rule(
+        Scope.ORGANIZATION, _ADMINS, "Add, test and remove the agency's alert notifiers"
     ),
 }
 

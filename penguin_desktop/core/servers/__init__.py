@@ -15,6 +15,7 @@ if TYPE_CHECKING:
         Health,
         HealthCheck,
         HealthReport,
+        MailHealth,
         ProvisionResult,
         ServerInfo,
         ServerStatus,
@@ -28,6 +29,7 @@ __all__ = [
     "Health",
     "HealthCheck",
     "HealthReport",
+    "MailHealth",
     "MailuClient",
     "ProvisionResult",
     "ServerInfo",
@@ -49,6 +51,7 @@ __getattr__, __dir__ = lazy_exports(
         "AdoptResult": ".models",
         "HealthCheck": ".models",
         "HealthReport": ".models",
+        "MailHealth": ".models",
         "ProvisionResult": ".models",
     },
 )

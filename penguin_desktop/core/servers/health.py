@@ -77,40 +77,64 @@ def health_checks(conn: SshConnection) -> list[HealthCheck]:
     return checks
 
 
+def load_figures(text: str) -> tuple[float, int] | None:
+    """(1-minute load, CPUs) from `nproc && cat /proc/loadavg`; None if not understood. Shared
+    with the mail-health figures, so both read the same numbers the same way."""
+    try:
+        cpus_text, loadavg = text.split("\n", 1)
+        return float(loadavg.split()[0]), int(cpus_text)
+    except (ValueError, IndexError):
+        return None
+
+
+def memory_figures(text: str) -> tuple[int, int] | None:
+    """(available, total) in KiB from the MemAvailable and MemTotal lines of /proc/meminfo."""
+    figures = {}
+    for line in text.splitlines():
+        key, _, rest = line.partition(":")
+        if rest.split() and rest.split()[0].isdigit():
+            figures[key.strip()] = int(rest.split()[0])
+    if not {"MemTotal", "MemAvailable"} <= figures.keys():
+        return None
+    return figures["MemAvailable"], figures["MemTotal"]
+
+
+def disk_used_percent(text: str) -> int | None:
+    """The use in percent that `df -P` prints for its one filesystem; None if not understood."""
+    try:
+        return int(text.splitlines()[1].split()[4].rstrip("%"))
+    except (ValueError, IndexError):
+        return None
+
+
 def _load(conn: SshConnection) -> HealthCheck:
     load = conn.run("nproc && cat /proc/loadavg", timeout=20)
-    try:
-        cpus_text, loadavg = load.stdout.split("\n", 1)
-        cpus, load1 = int(cpus_text), float(loadavg.split()[0])
-        return HealthCheck("load", load1 < LOAD_PER_CPU * cpus, f"{load1:.2f} on {cpus} CPUs")
-    except (ValueError, IndexError):
+    figures = load_figures(load.stdout)
+    if figures is None:
         return HealthCheck("load", False, load.output or "no load figures")
+    load1, cpus = figures
+    return HealthCheck("load", load1 < LOAD_PER_CPU * cpus, f"{load1:.2f} on {cpus} CPUs")
 
 
 def _memory(conn: SshConnection) -> HealthCheck:
     mem = conn.run("grep -E '^(MemTotal|MemAvailable):' /proc/meminfo", timeout=20)
-    figures = dict(
-        (line.split(":")[0], int(line.split()[1]))
-        for line in mem.stdout.splitlines()
-        if ":" in line
-    )
-    if not {"MemTotal", "MemAvailable"} <= figures.keys():
+    figures = memory_figures(mem.stdout)
+    if figures is None:
         return HealthCheck("memory", False, mem.output or "no memory figures")
-    free_pct = 100 * figures["MemAvailable"] / max(figures["MemTotal"], 1)
+    available, total = figures
     return HealthCheck(
         "memory",
-        free_pct >= 5,
-        f"{figures['MemAvailable'] // 1024} MiB free of {figures['MemTotal'] // 1024} MiB",
+        100 * available / max(total, 1) >= 5,
+        f"{available // 1024} MiB free of {total // 1024} MiB",
     )
 
 
 def _disk(conn: SshConnection) -> HealthCheck:
     disk = conn.run("df -P /", timeout=20)
-    try:
-        used = int(disk.stdout.splitlines()[1].split()[4].rstrip("%"))
-        return HealthCheck("disk", used < DISK_FULL_PERCENT, f"{used}% used on /")
-    except (ValueError, IndexError):
+    used = disk_used_percent(disk.stdout)
+    if used is None:
         return HealthCheck("disk", False, disk.output or "no disk figures")
+    return HealthCheck("disk", used < DISK_FULL_PERCENT, f"{used}% used on /")
 
 
 def saved_form(report: HealthReport) -> str:

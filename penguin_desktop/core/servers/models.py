@@ -73,6 +73,34 @@ class HealthReport:
 
 
 @dataclass(frozen=True)
+class MailHealth:
+    """The figures monitoring watches on a mail server, read live and kept nowhere (monitoring
+    stores its own results). `reachable` is False when no SSH session could be had; `error`
+    then says why, and otherwise names the figures that could not be read (left None or
+    empty). `disk_percent` is the use of the filesystem holding the MailU directory; a
+    container counts as up when it runs and its health check does not say unhealthy;
+    `queue_oldest_seconds` is None when the queue is empty."""
+
+    workspace: str
+    server: str
+    reachable: bool
+    error: str | None
+    load_per_cpu: float | None = None
+    memory_free_percent: float | None = None
+    disk_percent: float | None = None
+    containers_expected: tuple[str, ...] = ()  # MailU's services, as its compose project has them
+    containers_up: tuple[str, ...] = ()
+    queue_size: int | None = None
+    queue_oldest_seconds: float | None = None
+    elapsed: float = 0.0
+
+    @property
+    def containers_down(self) -> tuple[str, ...]:
+        up = set(self.containers_up)
+        return tuple(name for name in self.containers_expected if name not in up)
+
+
+@dataclass(frozen=True)
 class ProvisionResult:
     server: ServerInfo
     steps: dict[str, str]

@@ -7,7 +7,7 @@ provisioning. The lookups, audited writes and SSH sessions they share are access
 The SSH private key and the MailU admin token live in the secret store; the database holds
 their secret names and the pinned host-key fingerprint only.
 
-Over the ~400-line habit: the door has 21 public methods whose bodies are about ten lines
+Over the ~400-line habit: the door has 22 public methods whose bodies are about ten lines
 each; the rest is their signatures and docstrings, which the faces rely on.
 """
 
@@ -35,12 +35,14 @@ from penguin_desktop.core.platform.store.tables import WorkspaceRow, utcnow
 from penguin_desktop.core.secrets import SecretKind, SecretService
 from penguin_desktop.core.servers import adoption, backup, credentials, health, provisioning, trust
 from penguin_desktop.core.servers.access import Login, ServerAccess, login_of, server_info
+from penguin_desktop.core.servers.mail_health import read_mail_health
 from penguin_desktop.core.servers.mailu import MailuClient
 from penguin_desktop.core.servers.mailu_files import env_values
 from penguin_desktop.core.servers.models import (
     AdoptResult,
     Health,
     HealthReport,
+    MailHealth,
     ProvisionResult,
     ServerInfo,
     ServerStatus,
@@ -392,6 +394,21 @@ class ServerService(ServerAccess):
         )
         self._save_reports(actor, reports)
         return sorted(reports, key=lambda r: (r.workspace.casefold(), r.server.casefold()))
+
+    def mail_health(self, actor: Actor, name: str, workspace: str | None = None) -> MailHealth:
+        """Load, memory, the mail volume's disk, MailU's containers and Postfix's queue, read
+        live for monitoring, which keeps its own results: nothing is saved or audited here
+        (the SSH key's use is, by the secret store). A read, so the server's one-job lock is
+        neither taken nor waited for: a monitoring round must never make a person's
+        provisioning or backup fail as busy. A server that cannot be reached, or whose host key
+        is not accepted yet, comes back unreachable with the reason."""
+        login = self._login(actor, name, workspace, Permission.SERVER_READ)
+        return read_mail_health(
+            login,
+            lambda: self.connect(
+                actor, login.name, login.workspace, Permission.SERVER_READ, "mail health"
+            ),
+        )
 
     def _check_one(self, actor: Actor, login: Login) -> HealthReport:
         return health.check_one(login, lambda: self._session(actor, login, "health check"))

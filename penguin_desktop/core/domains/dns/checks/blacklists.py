@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections.abc import Sequence
 
 from penguin_desktop.core.domains.dns import blacklists as bl
 from penguin_desktop.core.domains.dns.checks.common import ERR, OK, WARN
 from penguin_desktop.core.domains.dns.findings import Category, Finding
 from penguin_desktop.core.domains.dns.records import DomainSpec
-from penguin_desktop.core.domains.dns.resolver import DnsClient
+from penguin_desktop.core.domains.dns.resolver import DnsClient, ResolverConfig
 
 _C = Category.BLACKLIST
 
@@ -53,3 +54,42 @@ def _finding(r: bl.ListResult) -> Finding | None:
             inconclusive=True,
         )
     return None
+
+
+async def _listings(
+    client: DnsClient, subjects: Sequence[str], lists: Sequence[bl.Blacklist]
+) -> dict[str, list[bl.ListResult]]:
+    jobs = [
+        bl.check(client, entry, subject)
+        for subject in subjects
+        for entry in lists
+        if entry.type is (bl.ListType.IP if _is_ip(subject) else bl.ListType.DOMAIN)
+    ]
+    found: dict[str, list[bl.ListResult]] = {s: [] for s in subjects}
+    for result in await asyncio.gather(*jobs):
+        found[result.subject].append(result)
+    return found
+
+
+def _is_ip(subject: str) -> bool:
+    try:
+        ipaddress.ip_address(subject)
+    except ValueError:
+        return False
+    return True
+
+
+def listings(
+    subjects: Sequence[str], config: ResolverConfig, lists: Sequence[bl.Blacklist]
+) -> dict[str, list[bl.ListResult]]:
+    """Every subject (an address or a domain) against the lists of its type, on one client:
+    what the monitor's blocklist checks ask, apart from the posture check."""
+
+    async def run() -> dict[str, list[bl.ListResult]]:
+        client = DnsClient(config)
+        try:
+            return await _listings(client, subjects, lists)
+        finally:
+            client.close()
+
+    return asyncio.run(run())

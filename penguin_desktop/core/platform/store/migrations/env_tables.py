@@ -4,5 +4,6 @@ platform that knows them all (the layering test allows it here and nowhere else)
 import penguin_desktop.core.accounts.tables
 import penguin_desktop.core.domains.tables
 import penguin_desktop.core.mailboxes.tables
+import penguin_desktop.core.monitoring.tables
 import penguin_desktop.core.secrets.tables
 import penguin_desktop.core.servers.tables  # noqa: F401
