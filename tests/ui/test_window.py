@@ -26,6 +26,7 @@ def test_sidebar_lists_every_page_with_ctrl_number_shortcuts(
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
     assert titles == [p.title for p in PAGES]
     assert titles == [
+        "Home",
         "Workspaces",
         "Members",
         "Domains",
@@ -136,7 +137,7 @@ def test_locking_closes_open_dialogs(
     qtbot: QtBot, owner: Actor, make_window: WindowFactory
 ) -> None:
     window = make_window(owner)
-    dialog = window.pages[0].open_new()  # type: ignore[attr-defined]
+    dialog = window.pages[1].open_new()  # type: ignore[attr-defined]
     assert dialog.isVisible()
     window.lock()
     assert not dialog.isVisible() and window.locked

@@ -78,12 +78,13 @@ class DashboardService(Service):
             )
             expiring = _expiring(session, spaces, names, check_rows, now)
             charts = _series(session, spaces, names, check_rows, now)
+            sees_secrets = bool(self._visible_workspaces(session, actor, Permission.SECRET_LIST))
         return Dashboard(
             workspaces=tuple(sorted((w.name for w in spaces.values()), key=str.casefold)),
             tiles=tiles,
             open_alerts=tuple(_by_severity(infos)),
             expiring=expiring,
-            due_secrets=self._due_secrets(actor),
+            due_secrets=self._due_secrets(actor) if sees_secrets else (),
             series=charts,
             generated_at=now,
         )
@@ -133,6 +134,8 @@ class DashboardService(Service):
         return tuple(tiles)
 
     def _due_secrets(self, actor: Actor) -> tuple[DueSecret, ...]:
+        """Only asked of someone who may see secret references somewhere: asking for another
+        would audit a refusal at every refresh."""
         due = [s for s in self.secrets.due(actor) if s.due_at is not None]
         due.sort(key=lambda s: s.due_at or utcnow())
         return tuple(DueSecret(s.workspace or None, s.name, s.due_at) for s in due if s.due_at)

@@ -96,9 +96,9 @@ class MembersPage(WorkspacePage):
     def _empty_action(self) -> None:
         if self.workspace is None:
             window = self.window()
-            go = getattr(window, "show_page", None)
+            go = getattr(window, "show_page_titled", None)
             if callable(go):
-                go(0)
+                go("Workspaces")
         else:
             self.open_add()
 

@@ -22,6 +22,7 @@ from penguin_desktop.core.platform.errors import DatabaseError, PenguinError
 from penguin_desktop.core.platform.models import Actor, Face
 from penguin_desktop.ui.accounts.first_run import FirstRunDialog
 from penguin_desktop.ui.accounts.login import LoginDialog
+from penguin_desktop.ui.monitoring.background import BackgroundMonitor
 from penguin_desktop.ui.secrets.unlock import MasterPasswordPrompt
 from penguin_desktop.ui.shell import single_instance, theme
 from penguin_desktop.ui.shell.errors import install_excepthook, show_error
@@ -29,6 +30,11 @@ from penguin_desktop.ui.shell.main_window import MainWindow
 from penguin_desktop.ui.shell.state import AppState
 
 ALREADY_RUNNING = 3
+
+
+# The console runs the checks while it is open unless told not to (a box where
+# `penguin monitor run` already does it, or a console opened only to read).
+ENV_NO_MONITOR = "PENGUIN_NO_BACKGROUND_MONITOR"
 
 
 def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
@@ -112,6 +118,10 @@ def run(argv: Sequence[str], on_window_shown: Callable[[MainWindow], None] | Non
             return 0
         state = AppState(container, actor)
         window = MainWindow(state)
+        if os.environ.get(ENV_NO_MONITOR, "") not in ("1", "true", "yes"):
+            monitor = BackgroundMonitor(state)
+            window.attach_monitor(monitor)
+            monitor.start()
         window.show()
         if on_window_shown is not None:
             QTimer.singleShot(0, lambda: on_window_shown(window))

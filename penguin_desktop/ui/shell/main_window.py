@@ -8,6 +8,9 @@ pays only for the first one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -27,12 +30,16 @@ from PySide6.QtWidgets import (
 )
 
 from penguin_desktop.core.accounts.models import WorkspaceInfo
+from penguin_desktop.core.platform.errors import PenguinError
 from penguin_desktop.ui.accounts.members_page import MembersPage
 from penguin_desktop.ui.accounts.settings_page import SettingsPage
 from penguin_desktop.ui.accounts.workspaces_page import WorkspacesPage
 from penguin_desktop.ui.audit.page import AuditPage
 from penguin_desktop.ui.domains.page import DomainsPage
 from penguin_desktop.ui.mailboxes.page import MailboxesPage
+from penguin_desktop.ui.monitoring.background import BackgroundMonitor, report_words
+from penguin_desktop.ui.monitoring.home_page import HomePage
+from penguin_desktop.ui.monitoring.notification import notify_desktop
 from penguin_desktop.ui.secrets.page import SecretsPage
 from penguin_desktop.ui.secrets.unlock import prompt_of
 from penguin_desktop.ui.servers.page import ServersPage
@@ -47,6 +54,7 @@ from penguin_desktop.ui.widgets.formatting import role_name
 from penguin_desktop.ui.widgets.page import Page
 
 PAGES: tuple[type[Page], ...] = (
+    HomePage,
     WorkspacesPage,
     MembersPage,
     DomainsPage,
@@ -57,6 +65,10 @@ PAGES: tuple[type[Page], ...] = (
     SettingsPage,
 )
 
+if TYPE_CHECKING:
+    from penguin_desktop.core.monitoring import RoundReport
+
+R = TypeVar("R")
 NO_WORKSPACE = "No workspace yet"
 OUTCOME_MS = 15_000
 
@@ -80,6 +92,7 @@ class MainWindow(QMainWindow):
 
         self.page_types = pages
         self._built: dict[int, Page] = {}
+        self.monitor: BackgroundMonitor | None = None
         self.page_stack = QStackedWidget()
         self.page_stack.setObjectName("pageStack")
 
@@ -274,6 +287,13 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(index)
         return self.page_at(index)
 
+    def show_page_titled(self, title: str) -> Page | None:
+        """The page whose sidebar title is `title`, shown (what a Home tile leads to)."""
+        for index, kind in enumerate(self.page_types):
+            if kind.title == title:
+                return self.show_page(index)
+        return None
+
     def current_page(self) -> Page:
         return self.page_at(max(self.nav.currentRow(), 0))
 
@@ -358,9 +378,43 @@ class MainWindow(QMainWindow):
         self.idle.start()
         self.current_page().setFocus()
 
+    # --- the background monitor -----------------------------------------------------------------
+    def attach_monitor(self, monitor: BackgroundMonitor) -> None:
+        """Show each background round: a note, the open-alert count on Home's sidebar item, a
+        desktop notification for new alerts (naming no client while the window is locked),
+        and a fresh Home page."""
+        self.monitor = monitor
+        monitor.round_done.connect(self._round_done)
+        monitor.setParent(self)
+
+    def _round_done(self, report: RoundReport) -> None:
+        if not self.locked:
+            self.flash(report_words(report))
+        open_alerts = self.call_quietly(
+            lambda: len(self.state.container.monitoring.alerts.all(self.state.actor))
+        )
+        home = next((i for i, k in enumerate(self.page_types) if k is HomePage), None)
+        if home is not None and open_alerts is not None:
+            item = self.nav.item(home)
+            item.setText(f"Home ({open_alerts})" if open_alerts else "Home")
+            if self._built.get(home) is not None:
+                self._built[home].mark_stale()
+        if report.opened:
+            words = "New alerts" if self.locked else report_words(report)
+            notify_desktop(self, "PenguinMails", words)
+
+    def call_quietly(self, work: Callable[[], R]) -> R | None:
+        """A read for a passing display; an error leaves it as it was."""
+        try:
+            return work()
+        except PenguinError:
+            return None
+
     # --- closing --------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         """Cancel running jobs and wait for them, so no worker outlives the database."""
+        if self.monitor is not None:
+            self.monitor.stop()
         prompt = prompt_of(self.state.container)
         if prompt is not None:
             prompt.abort()  # a worker waiting for the master password gives up

@@ -27,6 +27,7 @@ from penguin_desktop.core.domains.dns.findings import (
 )
 from penguin_desktop.core.domains.models import ProviderKind
 from penguin_desktop.core.domains.tables import SendingDomainRow
+from penguin_desktop.core.monitoring import CheckKind, NotifierKind, TlsMode
 from penguin_desktop.core.platform.errors import PenguinError
 from penguin_desktop.core.platform.models import Actor, Face, Role
 from penguin_desktop.core.platform.store.tables import WorkspaceRow, utcnow
@@ -71,6 +72,7 @@ def build(container: Container, owner: Actor, mailu: MailuServer) -> World:
     servers = _servers(container, owner, mailu)
     domains = _domains(container, owner)
     mailboxes = _mailboxes(container, owner, mailu)
+    _monitoring(container, owner)
     container.workspaces.archive(owner, ARCHIVED)
     with contextlib.suppress(PenguinError):  # a denial, audited as one
         container.secrets.reveal(viewer, WORKSPACE, "api_key-secret", "curious")
@@ -225,3 +227,50 @@ def _mailboxes(container: Container, owner: Actor, mailu: MailuServer) -> tuple[
         "everyone",
     )
     return (f"ann@{MAIL_DOMAIN}", f"bob@{MAIL_DOMAIN}")
+
+
+def _monitoring(container: Container, owner: Actor) -> None:
+    """Default and added checks with a result of every status (raw and rolled up), alerts open,
+    acknowledged and resolved, an agency and a workspace notifier with a failed delivery."""
+    from penguin_desktop.core.monitoring import alerts, notify, rules, series
+    from penguin_desktop.core.monitoring.models import Metric, ProbeResult, Status
+    from penguin_desktop.core.monitoring.tables import CheckRow
+    from penguin_desktop.core.platform.store.tables import WorkspaceRow, utcnow
+
+    monitoring = container.monitoring
+    monitoring.checks.ensure_defaults(owner)
+    monitoring.checks.add(
+        owner, WORKSPACE, CheckKind.SMTP, server=READY, port=2525, tls=TlsMode.STARTTLS,
+        tls_name="mail.client.test",
+    )  # fmt: skip
+    monitoring.notifiers.add(
+        owner, NotifierKind.WEBHOOK, "ops-hook", "w" * 32, workspace=WORKSPACE,
+        url="http://127.0.0.1:9/hook",
+    )  # fmt: skip
+    monitoring.notifiers.add(owner, NotifierKind.PAGERDUTY, "oncall", "r" * 32)
+    now = utcnow()
+    results = [
+        ProbeResult(Status.OK, "all good", metrics=(Metric("latency_ms", 12.0),
+                    Metric("cert_days", 80.0))),
+        ProbeResult(Status.WARNING, "AUTH not offered", metrics=(Metric("cert_days", 2.0),)),
+        ProbeResult(Status.CRITICAL, "connection refused", reachable=False),
+        ProbeResult(Status.UNKNOWN, "some figures could not be read",
+                    metrics=(Metric("disk_percent", 91.0), Metric("queue_size", 600.0))),
+    ]  # fmt: skip
+    with container.db.write() as session:
+        ws = session.execute(select(WorkspaceRow).where(WorkspaceRow.name == WORKSPACE))
+        workspace = ws.scalar_one()
+        checks = session.execute(
+            select(CheckRow).where(CheckRow.workspace_id == workspace.id).order_by(CheckRow.id)
+        ).scalars()
+        events = []
+        for row, result in zip(checks, results, strict=False):
+            series.record(session, row.id, result, now)
+            row.last_status, row.last_message, row.last_run_at = result.status, result.message, now
+            verdict = rules.Verdict(rules.Condition.SERVICE, Status.CRITICAL, result.message)
+            if result.status is not Status.OK:
+                events += alerts.apply(session, owner, workspace, row, READY, [verdict], now)
+        notify.queue(session, events, now)
+    open_alerts = monitoring.alerts.all(owner)
+    monitoring.alerts.acknowledge(owner, open_alerts[0].id)
+    monitoring.alerts.resolve(owner, open_alerts[-1].id)

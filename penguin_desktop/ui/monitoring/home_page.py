@@ -1,0 +1,79 @@
+"""The console's first page: the agency's estate at a glance (the Home dashboard), refreshed
+every minute and after each background round, with open alerts to acknowledge."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QWidget
+
+from penguin_desktop.ui.monitoring.home_view import HomeView
+from penguin_desktop.ui.shell.state import AppState
+from penguin_desktop.ui.widgets.page import Page, action_button
+
+REFRESH_MS = 60_000
+
+
+class HomePage(Page):
+    title = "Home"
+    subtitle = "Every client's servers and domains, open alerts and what expires next."
+    icon_name = "home"
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(state, parent)
+        self.view = HomeView()
+        self.view.acknowledge.connect(self._acknowledge)
+        self.view.open_target.connect(self._open_target)
+        self.view.open_secrets.connect(lambda: self._open_page("Secrets"))
+        self.view.open_alerts.connect(self._show_all_alerts)
+        self.note = QLabel()
+        self.note.setObjectName("pageSubtitle")
+        self.check_now = action_button("Check now", "refresh", primary=True)
+        self.check_now.setToolTip("Run every check once now, in the background")
+        self.check_now.clicked.connect(self._check_now)
+        self.page_actions.addWidget(self.note)
+        self.page_actions.addWidget(self.check_now)
+        self.body.addWidget(self.view, 1)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self._refresh_if_visible)
+        self._timer.start()
+
+    def refresh(self) -> None:
+        super().refresh()
+        monitoring = self.state.container.monitoring
+        dashboard = self.call(lambda: monitoring.dashboard.build(self.state.actor))
+        if dashboard is not None:
+            self.view.show_dashboard(dashboard)
+            self.note.setText(f"Updated {dashboard.generated_at.astimezone():%H:%M}")
+
+    def _refresh_if_visible(self) -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def _acknowledge(self, alert_id: int) -> None:
+        alerts = self.state.container.monitoring.alerts
+        if self.call(lambda: alerts.acknowledge(self.state.actor, alert_id)) is not None:
+            self.state.status_message.emit(f"Alert #{alert_id} acknowledged")
+            self.refresh()
+
+    def _check_now(self) -> None:
+        runner = self.state.container.monitoring.runner
+        actor = self.state.actor
+        job = self.state.runner.start(
+            "Checking every server and domain", lambda ctx: runner.run_round(actor, ctx=ctx), self
+        )
+        job.signals.ended.connect(self.refresh)
+
+    def _show_all_alerts(self) -> None:
+        self.view.setFocus()
+        self.state.status_message.emit("Every open alert is listed on this page")
+
+    def _open_target(self, workspace: str, target_type: str, _name: str) -> None:
+        self.state.select_workspace(workspace)
+        self._open_page("Servers" if target_type == "server" else "Domains")
+
+    def _open_page(self, title: str) -> None:
+        window = self.window()
+        show = getattr(window, "show_page_titled", None)
+        if show is not None:
+            show(title)
