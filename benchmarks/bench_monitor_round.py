@@ -3,9 +3,11 @@ loopback servers (a real sshd with MailU's stand-in for SSH health, aiosmtpd wit
 implicit TLS, a TLS IMAP greeter and an HTTPS server from the test CA, a real BIND answering the
 DNS and blocklist queries), through MonitoringService (defaults, probes, results, roll-ups,
 alerts, audit). Target: under 20 s on 2 cores, with the GUI thread never stalled over 50 ms:
-a Qt timer ticking every 10 ms on the main thread measures the longest gap while the round
-runs on a worker thread, as the console's background monitor does. Baseline: the same round
-with the probes one at a time (concurrency 1) for the network checks.
+the round runs in the console's monitor process (`ui.monitoring.monitor_process`) while a Qt
+timer ticking every 10 ms on this, the GUI, process's main thread measures the longest gap.
+The mail servers run in a process of their own, as they would on other machines.
+Baseline: the time the same probes take one at a time (the round's network checks with
+concurrency 1), printed beside it.
 
 Run: .venv/bin/python benchmarks/bench_monitor_round.py [--servers N] [--domains N]
 The last line is JSON.
@@ -15,11 +17,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import sys
 import tempfile
-import threading
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -29,8 +32,9 @@ from PySide6.QtCore import QCoreApplication, QTimer
 
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
-from penguin_desktop.core.monitoring import CheckChange, CheckKind
+from penguin_desktop.core.monitoring import CheckChange, CheckKind, RoundReport
 from penguin_desktop.core.platform.models import Face
+from penguin_desktop.ui.monitoring.monitor_process import MonitorProcess
 from tests.servers.bind import running_bind
 from tests.servers.dns_zones import zones_under_test
 from tests.servers.mail_tls import (
@@ -47,27 +51,43 @@ TARGET_S = 20.0
 STALL_MS = 50.0
 
 
-def _stall_probe(work: threading.Thread) -> float:
-    """Longest gap between 10 ms ticks on this (the GUI) thread while `work` runs."""
+def _stall_probe(monitor: MonitorProcess) -> tuple[float, RoundReport]:
+    """Longest gap between 10 ms ticks on this (the GUI) thread while the monitor process runs
+    its first round, and that round's report."""
     app = QCoreApplication.instance() or QCoreApplication([])
     longest = 0.0
     last = time.perf_counter()
+    found: list[object] = []
 
     def tick() -> None:
         nonlocal longest, last
         now = time.perf_counter()
         longest = max(longest, (now - last) * 1000)
         last = now
-        if not work.is_alive():
+        found.extend(monitor.reports())
+        if found:
             app.quit()
 
     timer = QTimer()
     timer.setInterval(10)
     timer.timeout.connect(tick)
     timer.start()
-    work.start()
+    monitor.start()
     app.exec()
-    return longest - 10.0
+    report = found[0]
+    assert isinstance(report, RoundReport)
+    return longest - 10.0, report
+
+
+def _serve_mail(directory: str, conn: Connection) -> None:
+    """The loopback mail, IMAP and HTTPS servers, in their own process until told to stop."""
+    identity = TlsIdentity(make_pki(Path(directory)).valid)
+    with running_smtp(identity) as smtp, running_smtp(identity, implicit=True) as smtps, \
+            running_imaps(identity) as imaps, running_https(identity) as https:  # fmt: skip
+        conn.send({CheckKind.SMTP: smtp.port, CheckKind.SUBMISSION: smtp.port,
+                   CheckKind.SMTPS: smtps.port, CheckKind.IMAPS: imaps.port,
+                   CheckKind.HTTPS: https.port})  # fmt: skip
+        conn.recv()
 
 
 def main() -> None:
@@ -77,40 +97,46 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, running_sshd() as sshd, \
             running_bind(zones_under_test()) as bind:  # fmt: skip
-        pki = make_pki(Path(tmp))
-        identity = TlsIdentity(pki.valid)
-        with running_smtp(identity) as smtp, running_smtp(identity, implicit=True) as smtps, \
-                running_imaps(identity) as imaps, running_https(identity) as https:  # fmt: skip
-            sshd.install_docker_standin()
-            sshd.run_mailu()
-            os.environ["PENGUIN_DNS_NAMESERVER"] = f"127.0.0.1:{bind.port}"
-            os.environ["PENGUIN_CA_BUNDLE"] = str(pki.ca_file)
-            container = Container(
-                Settings(data_dir=Path(tmp), db_url=f"sqlite:///{tmp}/w.db"),
-                lambda _c: "Bench-master-1",
-            )
-            owner = container.auth.initialize("Bench", "o@b.test", "Velvet-otter-2026!x", Face.CLI)
-            container.workspaces.create(owner, "Bench")
-            _seed(container, owner, sshd, args, tmp)
-            ports = {CheckKind.SMTP: smtp.port, CheckKind.SUBMISSION: smtp.port,
-                     CheckKind.SMTPS: smtps.port, CheckKind.IMAPS: imaps.port,
-                     CheckKind.HTTPS: https.port}  # fmt: skip
-            monitoring = container.monitoring
-            monitoring.checks.ensure_defaults(owner)
-            for check in monitoring.checks.all(owner, "Bench"):
-                if check.kind in ports:
-                    change = CheckChange(port=ports[check.kind], tls_name=SERVER_NAME)
-                    monitoring.checks.set(owner, check.id, change)
-            reports = []
-            work = threading.Thread(
-                target=lambda: reports.append(monitoring.runner.run_round(owner))
-            )
-            start = time.perf_counter()
-            stall = _stall_probe(work)
-            ours = time.perf_counter() - start
-            report = reports[0]
-            container.close()
-    print(f"one round: {report.checks} checks in {ours:.2f} s; statuses {report.statuses}")
+        spawn = multiprocessing.get_context("spawn")
+        ours, theirs = spawn.Pipe()
+        mail = spawn.Process(target=_serve_mail, args=(tmp, theirs), daemon=True)
+        mail.start()
+        ports = ours.recv()
+        sshd.install_docker_standin()
+        sshd.run_mailu()
+        # Secrets in a keyring both processes reach (the monitor process cannot ask for the
+        # secrets file's master password), as on a desktop with its keychain.
+        os.environ["PYTHON_KEYRING_BACKEND"] = "tests.servers.file_keyring.FileBackedKeyring"
+        os.environ["PENGUIN_TEST_KEYRING_FILE"] = str(Path(tmp) / "keyring.json")
+        os.environ["PENGUIN_DNS_NAMESERVER"] = f"127.0.0.1:{bind.port}"
+        os.environ["PENGUIN_CA_BUNDLE"] = str(Path(tmp) / "ca.pem")
+        settings = Settings(data_dir=Path(tmp), db_url=f"sqlite:///{tmp}/w.db")
+        container = Container(settings, lambda _c: "Bench-master-1")
+        owner = container.auth.initialize("Bench", "o@b.test", "Velvet-otter-2026!x", Face.CLI)
+        container.workspaces.create(owner, "Bench")
+        _seed(container, owner, sshd, args, tmp)
+        monitoring = container.monitoring
+        monitoring.checks.ensure_defaults(owner)
+        for check in monitoring.checks.all(owner, "Bench"):
+            if check.kind in ports:
+                change = CheckChange(port=ports[check.kind], tls_name=SERVER_NAME)
+                monitoring.checks.set(owner, check.id, change)
+        container.close()
+        monitor = MonitorProcess(settings, owner)
+        stall, report = _stall_probe(monitor)
+        monitor.stop()
+        ours.send("stop")
+        container = Container(settings)
+        ssh_statuses = sorted(
+            {(c.last_status or "-", (c.last_message or "")[:60])
+             for c in container.monitoring.checks.all(owner, "Bench")
+             if c.kind is CheckKind.SSH_HEALTH}
+        )  # fmt: skip
+        container.close()
+        mail.join(10)
+    seconds = report.elapsed
+    print(f"one round: {report.checks} checks in {seconds:.2f} s; statuses {report.statuses}")
+    print(f"ssh-health results: {ssh_statuses}")
     print(f"longest GUI-thread stall during the round: {stall:.1f} ms")
     print(
         json.dumps(
@@ -119,11 +145,11 @@ def main() -> None:
                 "servers": args.servers,
                 "domains": args.domains,
                 "checks": report.checks,
-                "seconds": round(ours, 3),
+                "seconds": round(seconds, 3),
                 "target_s": TARGET_S,
                 "gui_stall_ms": round(stall, 1),
                 "stall_target_ms": STALL_MS,
-                "ok": ours < TARGET_S and stall < STALL_MS,
+                "ok": seconds < TARGET_S and stall < STALL_MS,
             }
         )
     )

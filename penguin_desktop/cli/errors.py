@@ -4,6 +4,8 @@ to run. The one place where the CLI phrases an error (cli.main prints it)."""
 from __future__ import annotations
 
 import shlex
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from penguin_desktop.core.platform.errors import PenguinError, Remedy
 
@@ -14,6 +16,8 @@ _FLAGS: dict[str, str] = {
     "secret_id": "--secret-id-stdin",
     "ca_cert": "--cacert",
     "org": "--org",
+    "routing_key": "--routing-key-stdin",
+    "secret": "--secret-stdin",
 }
 # An action whose command is not simply `penguin <capability> <verb>`.
 _COMMANDS: dict[str, str] = {
@@ -24,6 +28,18 @@ _COMMANDS: dict[str, str] = {
 def flag(field: str) -> str:
     """The option a field is given with."""
     return _FLAGS.get(field, "--" + field.replace("_", "-"))
+
+
+@contextmanager
+def arguments(*fields: str) -> Iterator[None]:
+    """Within a command that takes these fields as arguments (`penguin alert ack ID`), an error
+    about one of them gets no flag after it: the message already names the value given."""
+    try:
+        yield
+    except PenguinError as exc:
+        if exc.field in fields:
+            exc.field = None
+        raise
 
 
 def command(remedy: Remedy) -> str:

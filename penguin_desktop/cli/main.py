@@ -12,10 +12,13 @@ from typing import Any
 import click
 
 from penguin_desktop import __version__, log
+from penguin_desktop.cli.commands.alert import alert
 from penguin_desktop.cli.commands.audit import audit
 from penguin_desktop.cli.commands.domain import dns, domain
 from penguin_desktop.cli.commands.mailbox import mailbox
 from penguin_desktop.cli.commands.member import member
+from penguin_desktop.cli.commands.monitor import monitor
+from penguin_desktop.cli.commands.notifier import notifier
 from penguin_desktop.cli.commands.secrets import secrets
 from penguin_desktop.cli.commands.server import server
 from penguin_desktop.cli.commands.setup import init, roles
@@ -93,6 +96,9 @@ for command in (
     dns,
     server,
     mailbox,
+    monitor,
+    alert,
+    notifier,
 ):
     cli.add_command(command)
 

@@ -3,8 +3,10 @@ WAL), the logs, any command's output but `reveal`, or any export."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -22,6 +24,7 @@ from tests.servers.hostwinds import running_hostwinds
 from tests.servers.mailu import running_mailu
 from tests.servers.sshd import SshdServer
 from tests.servers.vault import VaultServer
+from tests.servers.webhook_receiver import running_webhook_receiver
 
 CANARY = "canary-9f1c2e7d4b5a"
 OWNER = {
@@ -283,6 +286,7 @@ def test_the_canary_is_nowhere(
     run("server", "rotate-key", "rot")
     run("server", "adopt", "gone", "-w", "Globex", *ssh, "--accept-host-key", sshd.host_fingerprint)
     run("server", "remove", "gone")
+    _monitoring(run, outputs)
     run("roles")
     run("user", "add", "u@agency.test", "--password-stdin", stdin="Lantern-fjord-2026!y\n")
     run("user", "list")
@@ -324,6 +328,9 @@ def test_the_canary_is_nowhere(
 
 
 _GROUPS = {
+    "monitor",
+    "alert",
+    "notifier",
     "workspace",
     "user",
     "member",
@@ -334,3 +341,48 @@ _GROUPS = {
     "server",
     "mailbox",
 }
+
+
+def _monitoring(run: Callable[..., None], outputs: list[str]) -> None:
+    """Checks, rounds, alerts, rules and notifiers whose routing key and signing secret are
+    the canary: the signing secret signs what reaches the receiver and is in nothing else."""
+    routing_key = (CANARY + "-" + "0" * 32)[:32]
+    run("monitor", "settings")
+    run("monitor", "check", "add", "smtp", "-w", "Globex", "--server", "mx1", "--port", "9",
+        "--json")  # fmt: skip
+    added = str(json.loads(outputs[-1])["id"])
+    run("monitor", "check", "list", "-w", "Globex")
+    with running_webhook_receiver() as receiver:
+        run(
+            "notifier",
+            "add",
+            "pagerduty",
+            "pd",
+            "-w",
+            "Globex",
+            "--routing-key-stdin",
+            stdin=routing_key,
+        )
+        run(
+            "notifier", "add", "webhook", "hook", "-w", "Globex", "--url", receiver.url,
+            "--secret-stdin", stdin=f"{CANARY}-hook",
+        )  # fmt: skip
+        run("notifier", "list")
+        run("notifier", "test", "hook")
+        for _ in range(2):
+            run("monitor", "run", "--once", "-w", "Globex")
+        assert receiver.state.received
+        assert all(CANARY.encode() not in r.body for r in receiver.state.received)
+    run("monitor", "status", "-w", "Globex")
+    run("monitor", "check", "set", added, "--interval", "120")
+    run("monitor", "history", added, "--since", "1h")
+    run("alert", "list", "--all", "--json")
+    first = str(json.loads(outputs[-1])[0]["id"])
+    run("alert", "ack", first)
+    run("alert", "resolve", first)
+    run("alert", "rule", "set", "disk", "--warning", "80", "--critical", "90")
+    run("alert", "rule", "list")
+    run("notifier", "log")
+    run("notifier", "remove", "pd")
+    run("notifier", "remove", "hook")
+    run("monitor", "check", "remove", added)

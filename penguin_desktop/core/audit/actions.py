@@ -56,6 +56,7 @@ ACTION_WORDS: dict[str, str] = {
     "secret.replace": "Secret replaced",
     "secret.reveal": "Secret revealed",
     "secret.set": "Secret stored",
+    "secret.system.delete": "Program secret deleted",
     "secret.system.read": "Program's own secret used",
     "secret.system.set": "Program's own secret stored",
     "server.adopt": "Server adopted",

@@ -5,7 +5,7 @@ trigger and the resolve into one incident."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -28,9 +28,11 @@ from penguin_desktop.core.platform.errors import NotFoundError, ValidationError
 from penguin_desktop.core.platform.models import Actor
 from penguin_desktop.core.platform.permissions import Permission
 from penguin_desktop.core.platform.service import Service
+from penguin_desktop.core.platform.store.database import Database
 from penguin_desktop.core.platform.store.tables import WorkspaceRow, utcnow
 
 LIST_LIMIT = 500
+QueueEvents = Callable[[Session, Sequence[AlertEvent], datetime], int]
 
 
 def dedup_key(check_id: int, condition: str) -> str:
@@ -64,15 +66,13 @@ def apply(
     target: str,
     verdicts: Sequence[rules.Verdict],
     now: datetime,
+    current: dict[str, AlertRow] | None = None,
 ) -> list[AlertEvent]:
     """Open, update or resolve the check's alerts after one result; the events owed to the
-    notifiers. Opening and resolving are audited as done by the monitor for `actor`."""
-    current = {
-        a.condition: a
-        for a in session.execute(
-            select(AlertRow).where(AlertRow.check_id == check.id, AlertRow.state != "resolved")
-        ).scalars()
-    }
+    notifiers. Opening and resolving are audited as done by the monitor for `actor`.
+    `current`: the check's alerts not yet resolved by condition, when the caller read them."""
+    if current is None:
+        current = unresolved(session, [check.id]).get(check.id, {})
     kind = CheckKind(check.kind)
     events: list[AlertEvent] = []
     for verdict in verdicts:
@@ -115,6 +115,16 @@ def apply(
     return events
 
 
+def unresolved(session: Session, check_ids: Sequence[int]) -> dict[int, dict[str, AlertRow]]:
+    """The alerts not yet resolved of these checks, by check and condition, in one query."""
+    found: dict[int, dict[str, AlertRow]] = {}
+    for a in session.execute(
+        select(AlertRow).where(AlertRow.check_id.in_(check_ids), AlertRow.state != "resolved")
+    ).scalars():
+        found.setdefault(a.check_id, {})[a.condition] = a
+    return found
+
+
 def _audit(
     session: Session, actor: Actor, ws: WorkspaceRow, action: str, row: AlertRow, **extra: str
 ) -> None:
@@ -136,9 +146,9 @@ def _audit(
 
 class AlertService(Service):
     """Listing, acknowledging and resolving alerts; the events go to the notifiers through
-    `on_events` (the notifier service queues them in the same transaction)."""
+    `queue_events`, in the same transaction as the change."""
 
-    def __init__(self, db, queue_events) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, db: Database, queue_events: QueueEvents) -> None:
         super().__init__(db)
         self._queue = queue_events
 

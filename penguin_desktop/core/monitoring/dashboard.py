@@ -105,6 +105,7 @@ class DashboardService(Service):
         for a in alert_rows:
             alerts_of[a.check_id] += 1
         reach_ids = [r.id for r in check_rows if r.kind in REACH_KINDS]
+        reach = set(reach_ids)
         day = series.reach_counts(session, reach_ids, series.HOUR, now - timedelta(hours=24))
         week = series.reach_counts(
             session, reach_ids, series.DAY, series.day_of(now - timedelta(days=6))
@@ -125,9 +126,7 @@ class DashboardService(Service):
                     status=status,
                     summary=_summary(rows, ran, status),
                     open_alerts=sum(alerts_of[r.id] for r in rows),
-                    uptime=series.uptime(
-                        day, week, month, [r.id for r in rows if r.id in set(reach_ids)]
-                    ),
+                    uptime=series.uptime(day, week, month, [r.id for r in rows if r.id in reach]),
                 )
             )
         tiles.sort(key=lambda t: (t.workspace.casefold(), t.target_type != "server", t.target))
@@ -228,32 +227,33 @@ def _series(
     now: datetime,
 ) -> tuple[Series, ...]:
     """Per chart the checks in the worst state first (then by name), at most CHART_LINES
-    lines, so 200 servers never make one unreadable chart."""
-    out = []
+    lines, so 200 servers never make one unreadable chart; their roll-ups read in one query
+    (latency and certificate days come from the same checks)."""
+    chosen: dict[str, list[CheckRow]] = {}
     for metric, kinds in CHART_METRICS.items():
         candidates = [r for r in check_rows if r.kind in kinds and r.last_status]
         candidates.sort(
             key=lambda r: (-SEVERITY[Status(r.last_status or "ok")], names.get(_target_of(r), ""))
         )
-        chosen = candidates[:CHART_LINES]
-        if not chosen:
-            continue
-        points: dict[int, list[SeriesPoint]] = defaultdict(list)
-        for check_id, start, metrics in session.execute(
-            select(RollupRow.check_id, RollupRow.start, RollupRow.metrics)
-            .where(
-                RollupRow.period == series.HOUR,
-                RollupRow.start >= now - CHART_SPAN,
-                RollupRow.check_id.in_([r.id for r in chosen]),
-            )
-            .order_by(RollupRow.start)
-        ):
-            value = series.means(metrics).get(metric)
-            if value is not None:
-                points[check_id].append(SeriesPoint(start, value))
-        for r in chosen:
+        chosen[metric] = candidates[:CHART_LINES]
+    ids = sorted({r.id for rows in chosen.values() for r in rows})
+    figures: dict[int, list[tuple[datetime, dict[str, float]]]] = defaultdict(list)
+    for check_id, start, metrics in session.execute(
+        select(RollupRow.check_id, RollupRow.start, RollupRow.metrics)
+        .where(
+            RollupRow.period == series.HOUR,
+            RollupRow.start >= now - CHART_SPAN,
+            RollupRow.check_id.in_(ids),
+        )
+        .order_by(RollupRow.start)
+    ):
+        figures[check_id].append((start, series.means(metrics)))
+    out = []
+    for metric, rows in chosen.items():
+        for r in rows:
             label = names.get(_target_of(r), "?")
             if r.port and metric in ("latency_ms", "cert_days"):
                 label = f"{label}:{r.port}"
-            out.append(Series(metric, spaces[r.workspace_id].name, label, tuple(points[r.id])))
+            points = tuple(SeriesPoint(at, f[metric]) for at, f in figures[r.id] if metric in f)
+            out.append(Series(metric, spaces[r.workspace_id].name, label, points))
     return tuple(out)

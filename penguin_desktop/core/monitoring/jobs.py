@@ -30,6 +30,7 @@ class Job:
     service: ServiceTarget | None = None  # network checks
     subjects: tuple[str, ...] = ()  # blocklist checks: addresses or the domain
     state: dict[str, Any] = field(default_factory=dict)
+    waiting: str | None = None  # why it cannot run yet (a result of its own, never "down")
 
 
 def load_jobs(session: Session, workspace_ids: Sequence[int], due_by: datetime | None) -> list[Job]:
@@ -86,7 +87,10 @@ def _job(
                 timeout=SERVICE_TIMEOUT,
             )
             return Job(row.id, workspace, kind, server.name, service=service, state=state)
-        return Job(row.id, workspace, kind, server.name, state=state)
+        waiting = None
+        if server.host_key_fingerprint is None:
+            waiting = "the server's host key is not accepted yet: compare and accept it first"
+        return Job(row.id, workspace, kind, server.name, state=state, waiting=waiting)
     domain = domains.get(row.domain_id or 0)
     if domain is None:
         return None

@@ -12,6 +12,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -266,11 +267,13 @@ class NotifierService(Service):
     def remove(self, actor: Actor, name: str) -> None:
         with self._writing(actor) as session:
             ws, row = self._row(session, actor, name)
-            secret, ws_name = row.secret, ws.name if ws else None
+            secret, ws_name, backend = row.secret, ws.name if ws else None, row.secret_backend
             session.delete(row)
             self._audit(session, actor, "notifier.remove", f"notifier:{row.name}", ws)
         if ws_name is not None:
             self.secrets.delete(actor, ws_name, secret, reason=f"notifier {name} removed")
+        elif backend is not None:
+            self.secrets.delete_system_secret(secret, BackendKind(backend), PURPOSE, actor)
 
     def deliveries(self, actor: Actor, name: str | None = None) -> list[DeliveryInfo]:
         """The delivery log, newest first."""
@@ -404,19 +407,15 @@ class NotifierService(Service):
                 row.next_attempt_at = utcnow() + timedelta(seconds=delay)
 
 
+@dataclass(frozen=True)
 class _Target:
     """What sending needs from a notifier row, read inside the transaction."""
 
-    def __init__(
-        self,
-        kind: NotifierKind,
-        url: str | None,
-        secret: str,
-        backend: str | None,
-        workspace: str | None,
-    ) -> None:
-        self.kind, self.url, self.secret = kind, url, secret
-        self.backend, self.workspace = backend, workspace
+    kind: NotifierKind
+    url: str | None
+    secret: str
+    backend: str | None
+    workspace: str | None
 
     @classmethod
     def of(cls, row: NotifierRow, workspace: str | None) -> _Target:

@@ -17,7 +17,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -37,6 +38,10 @@ from penguin_desktop.core.platform.models import Actor
 from penguin_desktop.core.platform.service import Service
 from penguin_desktop.core.platform.store.database import Database
 from penguin_desktop.core.platform.store.tables import WorkspaceRow, utcnow
+
+if TYPE_CHECKING:
+    from penguin_desktop.core.domains import DomainService
+    from penguin_desktop.core.servers import ServerService
 
 NETWORK_CONCURRENCY = 64
 SSH_CONCURRENCY = 16
@@ -63,6 +68,7 @@ class _Outcome:
     job: Job
     result: ProbeResult
     state: dict[str, object] = field(default_factory=dict)
+    ran: bool = True  # False: cancelled before it started, nothing to record
 
 
 class MonitorRunner(Service):
@@ -70,8 +76,8 @@ class MonitorRunner(Service):
         self,
         db: Database,
         checks: CheckService,
-        servers: object,
-        domains: object,
+        servers: ServerService,
+        domains: DomainService,
         notifiers: NotifierService,
         *,
         network_concurrency: int = NETWORK_CONCURRENCY,
@@ -103,15 +109,16 @@ class MonitorRunner(Service):
             ca_bundle = read_settings(session).ca_bundle
         outcomes = self._probe(actor, jobs, ca_bundle, ctx)
         opened = resolved = 0
+        shown: Counter[str] = Counter()
         for start in range(0, len(outcomes), WRITE_BATCH):
-            o, r = self._write(actor, outcomes[start : start + WRITE_BATCH], utcnow())
+            o, r = self._write(actor, outcomes[start : start + WRITE_BATCH], utcnow(), shown)
             opened, resolved = opened + o, resolved + r
         delivered, failed = self.notifiers.deliver_due(actor)
         self._prune_now_and_then(utcnow())
         ctx.progress(1.0, f"{len(outcomes)} checks run")
         return RoundReport(
             checks=len(outcomes),
-            statuses=dict(Counter(o.result.status.value for o in outcomes)),
+            statuses=dict(shown),
             opened=opened,
             resolved=resolved,
             delivered=delivered,
@@ -121,7 +128,7 @@ class MonitorRunner(Service):
         )
 
     def _probe(
-        self, actor: Actor, jobs: Sequence[Job], ca_bundle: object, ctx: JobContext
+        self, actor: Actor, jobs: Sequence[Job], ca_bundle: Path | None, ctx: JobContext
     ) -> list[_Outcome]:
         network = [j for j in jobs if j.service is not None]
         ssh = [j for j in jobs if j.kind is CheckKind.SSH_HEALTH]
@@ -134,7 +141,7 @@ class MonitorRunner(Service):
             def run(job: Job) -> _Outcome:
                 nonlocal done
                 if ctx.cancelled:
-                    return _Outcome(job, ProbeResult(Status.UNKNOWN, "cancelled", reachable=True))
+                    return _Outcome(job, ProbeResult(Status.UNKNOWN, "cancelled"), ran=False)
                 outcome = _guarded(work, job)
                 with lock:
                     done += 1
@@ -145,10 +152,12 @@ class MonitorRunner(Service):
 
         def network_probe(job: Job) -> _Outcome:
             assert job.service is not None
-            return _Outcome(job, probe_service(job.kind, job.service, ca_bundle))  # type: ignore[arg-type]
+            return _Outcome(job, probe_service(job.kind, job.service, ca_bundle))
 
         def ssh_probe(job: Job) -> _Outcome:
-            health = self.servers.mail_health(actor, job.target, job.workspace)  # type: ignore[attr-defined]
+            if job.waiting is not None:
+                return _Outcome(job, ProbeResult(Status.UNKNOWN, job.waiting))
+            health = self.servers.mail_health(actor, job.target, job.workspace)
             return _Outcome(job, readings.from_mail_health(health))
 
         outcomes: list[_Outcome] = []
@@ -172,9 +181,7 @@ class MonitorRunner(Service):
             if ctx.cancelled:
                 break
             try:
-                summary = self.domains.check(  # type: ignore[attr-defined]
-                    actor, [j.target for j in group], ws, blacklists=False
-                )
+                summary = self.domains.check(actor, [j.target for j in group], ws, blacklists=False)
             except PenguinError as exc:
                 out += [_Outcome(j, ProbeResult(Status.UNKNOWN, exc.message)) for j in group]
                 continue
@@ -193,7 +200,7 @@ class MonitorRunner(Service):
             return []
         subjects = sorted({s for j in jobs for s in j.subjects})
         try:
-            found = self.domains.listings(subjects)  # type: ignore[attr-defined]
+            found = self.domains.listings(subjects)
         except PenguinError as exc:
             return [_Outcome(j, ProbeResult(Status.UNKNOWN, exc.message)) for j in jobs]
         return [
@@ -202,7 +209,11 @@ class MonitorRunner(Service):
         ]
 
     # --- writing results -------------------------------------------------------------------
-    def _write(self, actor: Actor, outcomes: Sequence[_Outcome], now: datetime) -> tuple[int, int]:
+    def _write(
+        self, actor: Actor, outcomes: Sequence[_Outcome], now: datetime, shown: Counter[str]
+    ) -> tuple[int, int]:
+        """Record the results; (alerts opened, resolved); `shown` counts the checks' statuses
+        as written (the probe's verdict made worse by any threshold crossed)."""
         opened = resolved = 0
         with self.db.write() as session:
             rows = {
@@ -213,13 +224,15 @@ class MonitorRunner(Service):
             }
             spaces = {w.id: w for w in session.execute(select(WorkspaceRow)).scalars()}
             rule_layers: dict[int, list[dict[rules.Condition, rules.Rule]]] = {}
+            rollups = series.preload(session, list(rows), now)
+            open_alerts = alerts.unresolved(session, list(rows))
             events = []
             for outcome in outcomes:
                 row = rows.get(outcome.job.check_id)
-                if row is None or outcome.result.message == "cancelled":
+                if row is None or not outcome.ran:
                     continue  # removed while it ran, or never ran
                 result = outcome.result
-                series.record(session, row.id, result, now)
+                series.record(session, row.id, result, now, rollups)
                 state = _update_row(row, result, outcome.state, now)
                 if row.workspace_id not in rule_layers:
                     rule_layers[row.workspace_id] = layers(session, row.workspace_id)
@@ -234,9 +247,11 @@ class MonitorRunner(Service):
                     in_force,
                 )
                 row.last_status = _shown_status(result, verdicts).value
+                shown[row.last_status] += 1
                 changes = alerts.apply(
-                    session, actor, spaces[row.workspace_id], row, outcome.job.target, verdicts, now
-                )
+                    session, actor, spaces[row.workspace_id], row, outcome.job.target, verdicts,
+                    now, open_alerts.get(row.id, {}),
+                )  # fmt: skip
                 opened += sum(
                     e.kind.value == "alert.triggered" and e.alert.opened_at == now for e in changes
                 )

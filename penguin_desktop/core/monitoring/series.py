@@ -39,8 +39,30 @@ def metrics_of(result: ProbeResult) -> dict[str, float]:
     return {m.name: m.value for m in result.metrics}
 
 
-def record(session: Session, check_id: int, result: ProbeResult, at: datetime) -> None:
-    """Keep one run raw and fold it into its hour and day."""
+Rollups = dict[tuple[int, str, datetime], RollupRow]
+
+
+def preload(session: Session, check_ids: Sequence[int], at: datetime) -> Rollups:
+    """The hour's and day's roll-ups of these checks, in one query: a round writes thousands
+    of results and must not look each roll-up up on its own."""
+    found = session.execute(
+        select(RollupRow).where(
+            RollupRow.check_id.in_(check_ids),
+            ((RollupRow.period == HOUR) & (RollupRow.start == hour_of(at)))
+            | ((RollupRow.period == DAY) & (RollupRow.start == day_of(at))),
+        )
+    ).scalars()
+    return {(r.check_id, r.period, r.start): r for r in found}
+
+
+def record(
+    session: Session,
+    check_id: int,
+    result: ProbeResult,
+    at: datetime,
+    rollups: Rollups | None = None,
+) -> None:
+    """Keep one run raw and fold it into its hour and day (`rollups`: from `preload`)."""
     figures = metrics_of(result)
     session.add(
         ResultRow(
@@ -54,18 +76,18 @@ def record(session: Session, check_id: int, result: ProbeResult, at: datetime) -
         )
     )
     for period, start in ((HOUR, hour_of(at)), (DAY, day_of(at))):
-        _fold(session, check_id, period, start, result, figures)
+        _fold(session, (check_id, period, start), result, figures, rollups)
 
 
 def _fold(
     session: Session,
-    check_id: int,
-    period: str,
-    start: datetime,
+    key: tuple[int, str, datetime],
     result: ProbeResult,
     figures: dict[str, float],
+    rollups: Rollups | None,
 ) -> None:
-    row = session.get(RollupRow, (check_id, period, start))
+    check_id, period, start = key
+    row = rollups.get(key) if rollups is not None else session.get(RollupRow, key)
     if row is None:
         row = RollupRow(
             check_id=check_id,
@@ -78,6 +100,8 @@ def _fold(
             metrics="{}",
         )
         session.add(row)
+        if rollups is not None:
+            rollups[key] = row
     row.runs += 1
     row.reached += int(result.reachable)
     row.ok += int(result.status is Status.OK)

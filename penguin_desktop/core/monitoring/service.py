@@ -4,6 +4,7 @@ servers and domains, as the faces use them."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from penguin_desktop.core.monitoring import series
 from penguin_desktop.core.monitoring.alerts import AlertService
@@ -29,6 +30,10 @@ from penguin_desktop.core.platform.store.database import Database
 from penguin_desktop.core.platform.store.tables import utcnow
 from penguin_desktop.core.secrets import SecretService
 
+if TYPE_CHECKING:
+    from penguin_desktop.core.domains import DomainService
+    from penguin_desktop.core.servers import ServerService
+
 DEFAULT_HISTORY = timedelta(hours=24)
 
 
@@ -37,7 +42,7 @@ class MonitoringService(Service):
     one check and the agency's two settings."""
 
     def __init__(
-        self, db: Database, secrets: SecretService, servers: object, domains: object
+        self, db: Database, secrets: SecretService, servers: ServerService, domains: DomainService
     ) -> None:
         super().__init__(db)
         self.checks = CheckService(db)

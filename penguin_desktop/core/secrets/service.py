@@ -709,6 +709,19 @@ class SecretService(Service):
         self._audit_system(actor, "secret.system.read", name, backend, purpose)
         return value
 
+    def delete_system_secret(
+        self, name: str, backend: BackendKind, purpose: str, actor: Actor | None = None
+    ) -> None:
+        """Forget a value `put_system_secret` kept (already gone is fine); audited by name."""
+        name = clean_secret_name(name)
+        with self.db.read() as session:
+            vault = _vault_config(session.get(SecretBackendRow, ORG_SCOPE))
+        try:
+            self.stores.open(backend, ORG_SCOPE, vault).delete(f"system/{name}")
+        except NotFoundError:
+            return
+        self._audit_system(actor, "secret.system.delete", name, backend, purpose)
+
     def _would_ask(self, kind: BackendKind) -> bool:
         """Whether opening `kind` needs the master password: the file, or Vault whose
         credential sits in the file for want of a keyring."""

@@ -1,54 +1,54 @@
-"""The console's own monitor: the checks run on their schedules on a thread of their own while
-the window is open and unlocked, and each round that ran something is told to the window
-(badge, desktop notification, Home refresh) through a queued Qt signal."""
+"""The console's own monitor: the checks run on their schedules in a child process while the
+window is open (see `monitor_process`), and each round that ran something is told to the window
+(badge, desktop notification, Home refresh) through a Qt signal, polled twice a second."""
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
-from penguin_desktop.core.platform.models import Actor
+from penguin_desktop.ui.monitoring.monitor_process import MonitorProcess
 from penguin_desktop.ui.shell.state import AppState
 
 if TYPE_CHECKING:
     from penguin_desktop.core.monitoring import RoundReport
 
+POLL_MS = 500
+
 
 class BackgroundMonitor(QObject):
-    round_done = Signal(object)  # RoundReport, delivered on the GUI thread
+    round_done = Signal(object)  # RoundReport
 
     def __init__(self, state: AppState, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._process: MonitorProcess | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._poll)
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._process is not None and self._process.alive
 
     def start(self) -> None:
         if self.running:
             return
-        self._stop = threading.Event()
-        runner = self.state.container.monitoring.runner
-        actor: Actor = self.state.actor
-        stop = self._stop
+        self._process = MonitorProcess(self.state.container.settings, self.state.actor)
+        self._process.start()
+        self._timer.start()
 
-        def loop() -> None:
-            runner.run_forever(actor, stop, on_round=self.round_done.emit)
-
-        self._thread = threading.Thread(target=loop, name="penguin-monitor", daemon=True)
-        self._thread.start()
+    def _poll(self) -> None:
+        if self._process is not None:
+            for report in self._process.reports():
+                self.round_done.emit(report)
 
     def stop(self, wait: float = 15.0) -> None:
-        """Ask the loop to stop after the probe under way; waits at most `wait` seconds."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(wait)
-        self._thread = None
+        self._timer.stop()
+        if self._process is not None:
+            self._process.stop(wait)
+        self._process = None
 
 
 def report_words(report: RoundReport) -> str:

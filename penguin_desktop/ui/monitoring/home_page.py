@@ -3,6 +3,9 @@ every minute and after each background round, with open alerts to acknowledge.""
 
 from __future__ import annotations
 
+import importlib
+import threading
+
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -11,6 +14,17 @@ from penguin_desktop.ui.shell.state import AppState
 from penguin_desktop.ui.widgets.page import Page, action_button
 
 REFRESH_MS = 60_000
+
+
+def warm_up_charts() -> None:
+    """Import pyqtgraph and numpy (about 0.3 s) on a thread once the page has shown, so the
+    first charts, and every later opening of Home, do not wait for them."""
+    threading.Thread(
+        target=importlib.import_module,
+        args=("penguin_desktop.ui.monitoring.charts",),
+        name="penguin-warm-up",
+        daemon=True,
+    ).start()
 
 
 class HomePage(Page):
@@ -37,14 +51,19 @@ class HomePage(Page):
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self._refresh_if_visible)
         self._timer.start()
+        self._stale_charts = True
 
     def refresh(self) -> None:
+        first = self._stale_charts
+        self._stale_charts = False
         super().refresh()
         monitoring = self.state.container.monitoring
         dashboard = self.call(lambda: monitoring.dashboard.build(self.state.actor))
         if dashboard is not None:
             self.view.show_dashboard(dashboard)
             self.note.setText(f"Updated {dashboard.generated_at.astimezone():%H:%M}")
+        if first:
+            warm_up_charts()
 
     def _refresh_if_visible(self) -> None:
         if self.isVisible():

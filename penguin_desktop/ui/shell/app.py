@@ -108,6 +108,7 @@ def run(argv: Sequence[str], on_window_shown: Callable[[MainWindow], None] | Non
         return ALREADY_RUNNING
     prompt = MasterPasswordPrompt()
     container = Container(settings, master_password=prompt)
+    monitor: BackgroundMonitor | None = None
     try:
         try:
             actor = sign_in(container)
@@ -118,15 +119,17 @@ def run(argv: Sequence[str], on_window_shown: Callable[[MainWindow], None] | Non
             return 0
         state = AppState(container, actor)
         window = MainWindow(state)
+        monitor = BackgroundMonitor(state)
+        window.attach_monitor(monitor)
         if os.environ.get(ENV_NO_MONITOR, "") not in ("1", "true", "yes"):
-            monitor = BackgroundMonitor(state)
-            window.attach_monitor(monitor)
             monitor.start()
         window.show()
         if on_window_shown is not None:
             QTimer.singleShot(0, lambda: on_window_shown(window))
         return app.exec()
     finally:
+        if monitor is not None:
+            monitor.stop()
         prompt.abort()
         container.close()
         lock.unlock()

@@ -77,6 +77,12 @@ def from_dns_report(
         return ProbeResult(
             worst(statuses), message, metrics=metrics, details=tuple(f.code for f in regressed)
         ), set(was_right) | right_now
+    checked = {f.category for f in counted}
+    unchecked = [f for f in report.findings if f.inconclusive and f.category not in checked]
+    if unchecked:  # no answer for a whole category: the score is not the domain's, say unknown
+        names = ", ".join(sorted({f.category.value for f in unchecked}))
+        message = f"{unchecked[0].message} Not checked: {names}."
+        return ProbeResult(Status.UNKNOWN, message), set(was_right) | right_now
     shown = report.worst
     if shown is not None and shown.severity is not Severity.OK:
         note = f"score {report.score}; not set up yet: {shown.message}"

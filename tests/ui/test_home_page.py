@@ -1,0 +1,96 @@
+"""The Home page in the window, over a real workspace: it opens first, acknowledging an alert
+from it records who, a tile leads to its page, and the console's monitor process runs a round
+and reports it to the window."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from penguin_desktop.container import Container
+from penguin_desktop.core.monitoring import AlertState, CheckChange, CheckKind, TlsMode
+from penguin_desktop.core.monitoring.models import Status
+from penguin_desktop.core.platform.models import Actor
+from penguin_desktop.core.platform.store.tables import WorkspaceRow
+from penguin_desktop.core.servers import ServerRow
+from penguin_desktop.ui.domains.page import DomainsPage
+from penguin_desktop.ui.monitoring.background import BackgroundMonitor, report_words
+from penguin_desktop.ui.monitoring.home_page import HomePage
+from penguin_desktop.ui.monitoring.tiles import StatusTile
+from penguin_desktop.ui.shell.main_window import MainWindow
+from tests.servers.common import free_port
+
+WindowFactory = Callable[..., MainWindow]
+
+
+def _down_alert(container: Container, owner: Actor) -> None:
+    """Workspace Acme with a domain, its DNS pointed at nothing, and a check of a closed port
+    on a lab server address run twice: one open "down" alert."""
+    container.workspaces.create(owner, "Acme")
+    container.domains.add(owner, "Acme", "client.test", ips=["127.0.0.1"], lab=True)
+    with container.db.write() as session:  # a server row as adoption leaves it, without SSH
+        ws = session.query(WorkspaceRow).filter_by(name="Acme").one()
+        session.add(ServerRow(workspace_id=ws.id, name="mx1", ip="127.0.0.1", ssh_key_secret="k"))
+    monitoring = container.monitoring
+    monitoring.checks.ensure_defaults(owner)
+    for check in monitoring.checks.all(owner, "Acme"):
+        monitoring.checks.set(owner, check.id, CheckChange(enabled=False))
+    monitoring.checks.add(
+        owner, "Acme", CheckKind.SMTP, server="mx1", port=free_port(), tls=TlsMode.STARTTLS
+    )
+    monitoring.runner.run_round(owner)
+    monitoring.runner.run_round(owner)
+
+
+def test_home_opens_first_and_acknowledges_an_alert(
+    qtbot: QtBot,
+    container: Container,
+    owner: Actor,
+    make_window: WindowFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PENGUIN_DNS_NAMESERVER", f"127.0.0.1:{free_port()}")
+    _down_alert(container, owner)
+    window = make_window(owner)
+    page = window.current_page()
+    assert isinstance(page, HomePage)
+    page.refresh()
+    tiles = {t.tile.target: t for t in page.findChildren(StatusTile)}
+    assert tiles["mx1"].tile.status is Status.CRITICAL
+    buttons = page.findChildren(QPushButton)
+    (button,) = [b for b in buttons if b.text() == "Acknowledge" and b.isVisibleTo(page)]
+    button.click()
+
+    (alert,) = container.monitoring.alerts.all(owner)
+    assert (alert.state, alert.acknowledged_by) == (AlertState.ACKNOWLEDGED, owner.email)
+    tiles = {t.tile.target: t for t in page.findChildren(StatusTile) if t.isVisibleTo(page)}
+    tiles["client.test"].chosen.emit(tiles["client.test"].tile)
+    assert isinstance(window.current_page(), DomainsPage)
+
+
+def test_the_monitor_process_runs_a_round_and_the_window_shows_it(
+    qtbot: QtBot,
+    container: Container,
+    owner: Actor,
+    make_window: WindowFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PENGUIN_DNS_NAMESERVER", f"127.0.0.1:{free_port()}")
+    container.workspaces.create(owner, "Acme")
+    container.domains.add(owner, "Acme", "client.test", ips=["127.0.0.1"], lab=True)
+    window = make_window(owner)
+    monitor = BackgroundMonitor(window.state)
+    window.attach_monitor(monitor)
+    monitor.start()
+    try:
+        with qtbot.waitSignal(monitor.round_done, timeout=60_000) as round_done:
+            pass
+    finally:
+        monitor.stop()
+    report = round_done.args[0]
+    assert report.checks == 2  # the domain's dns and blacklist defaults
+    assert window.flash_text == report_words(report)
+    assert not monitor.running
