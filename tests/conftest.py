@@ -3,6 +3,8 @@ a container over them, and an initialized organization."""
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +29,31 @@ SERVER_FIXTURES = frozenset({"postgres", "vault", "bind", "sshd"})
 OWNER_EMAIL = "owner@agency.test"
 OWNER_PASSWORD = "Velvet-otter-2026!x"
 USER_PASSWORD = "Lantern-fjord-2026!y"
+
+
+def _cheap_key_stretching() -> None:
+    """The fast tier (`scripts/test --fast`) stretches passwords and the master password with
+    argon2id at its cheapest sound cost instead of the production one (0.17 s a hash, most of
+    that tier's CPU time). The code paths are the same and the parameters travel in every hash
+    and file header; the full suite, which CI runs, keeps the production cost."""
+    from argon2 import PasswordHasher
+
+    from penguin_desktop.core.accounts import passwords
+    from penguin_desktop.core.secrets.backends import file_store
+
+    @dataclasses.dataclass(frozen=True)
+    class CheapKdf(file_store.KdfParams):
+        time_cost: int = 1
+        memory_kib: int = 8192
+        parallelism: int = 1
+
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+    passwords.DUMMY_HASH = passwords._hasher.hash("not anyone's password")
+    file_store.KdfParams = CheapKdf  # type: ignore[misc]
+
+
+if os.environ.get("PENGUIN_FAST_TESTS") == "1":
+    _cheap_key_stretching()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -139,6 +139,7 @@ def zones_under_test() -> dict[str, str]:
             "badsyntax.test", spf="v=spf1 ip4:300.1.1.1 -all", dmarc="v=DMARC1; p=block"
         ),
         "listed.test": mail_domain("listed.test"),
+        "drift.test": mail_domain("drift.test"),
         "fixme.test": zone_file("fixme.test", FIXME_START),
         "xn--bcher-kva.test": mail_domain("xn--bcher-kva.test"),
         "2.0.192.in-addr.arpa": zone_file(

@@ -1,0 +1,78 @@
+"""Notifiers as the agency keeps them (secrets in the store, never in the database, gone with
+the notifier), and a server still waiting for its host key to be accepted: not "down"."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from penguin_desktop.container import Container
+from penguin_desktop.core.monitoring import CheckChange, CheckKind, NotifierKind, Status
+from penguin_desktop.core.platform.errors import ConflictError, PermissionDenied, ValidationError
+from penguin_desktop.core.platform.models import Actor, Role
+from penguin_desktop.core.platform.store.tables import WorkspaceRow
+from penguin_desktop.core.secrets import BackendKind
+from penguin_desktop.core.servers import ServerRow
+from tests.conftest import add_user
+
+ROUTING_KEY = "R" * 32
+
+
+def test_an_agency_notifier_keeps_its_key_in_the_store_until_removed(
+    container: Container, owner: Actor
+) -> None:
+    notifiers = container.monitoring.notifiers
+    added = notifiers.add(owner, NotifierKind.PAGERDUTY, "oncall", ROUTING_KEY)
+    backend = container.secrets.system_backend()
+
+    assert (added.workspace, added.secret) == (None, "notifier-oncall")
+    assert container.secrets.system_secret(added.secret, backend, "test") == ROUTING_KEY
+    assert ROUTING_KEY not in repr(notifiers.all(owner))
+    with pytest.raises(ConflictError, match="already exists"):
+        notifiers.add(owner, NotifierKind.PAGERDUTY, "oncall", ROUTING_KEY)
+
+    notifiers.remove(owner, "oncall")
+    assert notifiers.all(owner) == []
+    assert container.secrets.system_secret(added.secret, BackendKind(backend), "test") is None
+
+
+def test_bad_notifiers_are_refused_with_the_field_at_fault(
+    container: Container, owner: Actor
+) -> None:
+    notifiers = container.monitoring.notifiers
+    container.workspaces.create(owner, "Acme")
+    member = add_user(container, owner, "m@agency.test")
+    container.members.add(owner, "Acme", "m@agency.test", Role.MANAGER)
+    cases = [
+        (lambda: notifiers.add(owner, NotifierKind.PAGERDUTY, "pd", "short"), "routing_key"),
+        (lambda: notifiers.add(owner, NotifierKind.WEBHOOK, "h", "s" * 20, url="ftp://x"), "url"),
+        (lambda: notifiers.add(owner, NotifierKind.WEBHOOK, "a b", "s", url="http://a"), "name"),
+    ]  # fmt: skip
+    for attempt, field in cases:
+        with pytest.raises(ValidationError) as refused:
+            attempt()
+        assert refused.value.field == field
+    with pytest.raises(PermissionDenied):
+        notifiers.add(member, NotifierKind.WEBHOOK, "h", "s" * 20, workspace="Acme",
+                      url="https://hooks.example/x")  # fmt: skip
+
+
+def test_a_server_waiting_for_its_host_key_is_unknown_never_down(
+    container: Container, owner: Actor
+) -> None:
+    container.workspaces.create(owner, "Acme")
+    with container.db.write() as session:
+        ws = session.execute(select(WorkspaceRow).where(WorkspaceRow.name == "Acme")).scalar_one()
+        session.add(ServerRow(workspace_id=ws.id, name="mx1", ip="127.0.0.1", ssh_key_secret="k"))
+    monitoring = container.monitoring
+    monitoring.checks.ensure_defaults(owner)
+    for check in monitoring.checks.all(owner, "Acme"):
+        if check.kind is not CheckKind.SSH_HEALTH:
+            monitoring.checks.set(owner, check.id, CheckChange(enabled=False))
+    for _ in range(3):
+        monitoring.runner.run_round(owner)
+
+    (check,) = [c for c in monitoring.checks.all(owner, "Acme") if c.enabled]
+    assert (check.last_status, check.failures) == (Status.UNKNOWN, 0)
+    assert "host key is not accepted yet" in (check.last_message or "")
+    assert monitoring.alerts.all(owner) == []
