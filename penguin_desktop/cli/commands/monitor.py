@@ -362,7 +362,9 @@ def run(state: CliState, once: bool, workspace: str | None) -> None:
     click.echo(f"Monitoring {scope} on the checks' schedules; Ctrl-C stops.", err=True)
     stop = threading.Event()
     with _stop_on_signals(stop.set):
-        runner.run_forever(actor, stop, workspace, on_round=on_round)
+        runner.run_forever(
+            actor, stop, workspace, on_round=on_round, on_wait=lambda w: click.echo(w, err=True)
+        )
 
 
 # --- status and history --------------------------------------------------------------------

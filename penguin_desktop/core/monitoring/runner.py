@@ -9,7 +9,9 @@ stops the round."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import threading
 import time
 from collections import Counter
@@ -25,6 +27,7 @@ from sqlalchemy import select
 from penguin_desktop.core.monitoring import alerts, checks, rules, series
 from penguin_desktop.core.monitoring.checks import CheckService
 from penguin_desktop.core.monitoring.jobs import Job, load_jobs
+from penguin_desktop.core.monitoring.lease import Lease
 from penguin_desktop.core.monitoring.models import CheckKind, ProbeResult, Status, worst
 from penguin_desktop.core.monitoring.notify import NotifierService, queue
 from penguin_desktop.core.monitoring.probes import readings
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
     from penguin_desktop.core.domains import DomainService
     from penguin_desktop.core.servers import ServerService
 
+log = logging.getLogger(__name__)
 NETWORK_CONCURRENCY = 64
 SSH_CONCURRENCY = 16
 WRITE_BATCH = 250
@@ -275,15 +279,39 @@ class MonitorRunner(Service):
         workspace: str | None = None,
         *,
         on_round: Callable[[RoundReport], None] | None = None,
+        on_wait: Callable[[str], None] | None = None,
         tick: float = 5.0,
     ) -> None:
         """Run what is due, then wait for the next due check (at most `tick` seconds, so new
-        checks and stop requests are seen soon), until `stop` is set."""
-        while not stop.is_set():
-            report = self.run_round(actor, workspace, due_only=True, ctx=_stoppable(stop))
-            if on_round is not None and report.checks:
-                on_round(report)
-            stop.wait(tick)
+        checks and stop requests are seen soon), until `stop` is set. Only while this monitor
+        holds the lease (see `lease`); a round that fails (the database gone for a while) is
+        logged and the next one tried, so the monitor outlives a passing outage."""
+        lease = Lease(self.db)
+        waiting_for: str | None = None
+        try:
+            while not stop.is_set():
+                holder = lease.hold(utcnow())
+                if holder is not None:
+                    if waiting_for != holder.describe():
+                        waiting_for = holder.describe()
+                        log.info("waiting: %s", waiting_for)
+                        if on_wait is not None:
+                            on_wait(f"waiting: {waiting_for}")
+                    stop.wait(tick)
+                    continue
+                waiting_for = None
+                try:
+                    report = self.run_round(actor, workspace, due_only=True, ctx=_stoppable(stop))
+                except PenguinError as exc:
+                    log.warning("a monitoring round failed: %s", exc.message)
+                    stop.wait(tick * 6)
+                    continue
+                if on_round is not None and report.checks:
+                    on_round(report)
+                stop.wait(tick)
+        finally:
+            with contextlib.suppress(PenguinError):
+                lease.release()
 
 
 def _stoppable(stop: threading.Event) -> JobContext:
