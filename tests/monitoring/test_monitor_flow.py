@@ -5,7 +5,6 @@ answer, and a real sshd for the server itself."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,21 +20,9 @@ from penguin_desktop.core.platform.store.tables import utcnow
 from tests.conftest import add_user
 from tests.servers.common import free_port
 from tests.servers.mail_tls import SERVER_NAME, MailPki, TlsIdentity, running_smtp
-from tests.servers.pagerduty import PagerDutyServer, running_pagerduty
+from tests.servers.pagerduty import PagerDutyServer
 from tests.servers.sshd import SshdServer
-from tests.servers.webhook_receiver import WebhookReceiver, running_webhook_receiver
-
-
-@pytest.fixture
-def pagerduty() -> Iterator[PagerDutyServer]:
-    with running_pagerduty() as server:
-        yield server
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    with running_webhook_receiver() as server:
-        yield server
+from tests.servers.webhook_receiver import WebhookReceiver
 
 
 @pytest.fixture

@@ -24,9 +24,10 @@ from penguin_desktop.core.monitoring.models import (
     DeliveryAttempt,
     Status,
 )
-from penguin_desktop.core.monitoring.notifiers import backoff, pagerduty, webhook
-from tests.servers.pagerduty import PagerDutyServer, running_pagerduty
-from tests.servers.webhook_receiver import WebhookReceiver, running_webhook_receiver
+from penguin_desktop.core.monitoring.notifiers import backoff, webhook
+from penguin_desktop.core.monitoring.notifiers import pagerduty as events_api
+from tests.servers.pagerduty import PagerDutyServer
+from tests.servers.webhook_receiver import WebhookReceiver
 
 SECRET = "whsec-Lantern-fjord-0123456789"
 OPENED = datetime(2026, 3, 1, 12, 0, 5, tzinfo=UTC)
@@ -69,42 +70,25 @@ def client() -> Iterator[httpx.Client]:
         yield http
 
 
-@pytest.fixture
-def pd() -> Iterator[PagerDutyServer]:
-    with running_pagerduty() as server:
-        yield server
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    with running_webhook_receiver() as server:
-        yield server
-
-
 def send_pd(
-    client: httpx.Client, pd: PagerDutyServer, event: AlertEvent, key: str = ""
+    client: httpx.Client, pagerduty: PagerDutyServer, event: AlertEvent, key: str = ""
 ) -> DeliveryAttempt:
-    return pagerduty.send_pagerduty(client, pd.url, key or pd.routing_key, event, "mx1.example")
+    return events_api.send_pagerduty(
+        client, pagerduty.url, key or pagerduty.routing_key, event, "mx1.example"
+    )
 
 
 # PagerDuty
 
 
-def test_events_url_is_a_setting_with_pagerdutys_default() -> None:
-    assert pagerduty.events_url({}) == pagerduty.DEFAULT_EVENTS_URL
-    assert pagerduty.DEFAULT_EVENTS_URL == "https://events.pagerduty.com/v2/enqueue"
-    stand_in = "http://127.0.0.1:9/v2/enqueue"
-    assert pagerduty.events_url({"PENGUIN_PAGERDUTY_EVENTS_URL": stand_in}) == stand_in
-
-
 def test_trigger_is_accepted_with_the_full_payload(
-    client: httpx.Client, pd: PagerDutyServer
+    client: httpx.Client, pagerduty: PagerDutyServer
 ) -> None:
-    attempt = send_pd(client, pd, alert_event())
+    attempt = send_pd(client, pagerduty, alert_event())
 
     assert (attempt.ok, attempt.status_code, attempt.error) == (True, 202, None)
-    [sent] = pd.state.events
-    assert sent["routing_key"] == pd.routing_key
+    [sent] = pagerduty.state.events
+    assert sent["routing_key"] == pagerduty.routing_key
     assert sent["event_action"] == "trigger"
     assert sent["dedup_key"] == "penguin-client-a-check-3-down"
     payload = sent["payload"]
@@ -129,12 +113,12 @@ def test_trigger_is_accepted_with_the_full_payload(
     [(AlertEventKind.ACKNOWLEDGED, "acknowledge"), (AlertEventKind.RESOLVED, "resolve")],
 )
 def test_acknowledge_and_resolve_carry_only_the_dedup_key(
-    client: httpx.Client, pd: PagerDutyServer, kind: AlertEventKind, action: str
+    client: httpx.Client, pagerduty: PagerDutyServer, kind: AlertEventKind, action: str
 ) -> None:
-    attempt = send_pd(client, pd, alert_event(kind))
+    attempt = send_pd(client, pagerduty, alert_event(kind))
 
     assert attempt.ok
-    [sent] = pd.state.events
+    [sent] = pagerduty.state.events
     assert sent["event_action"] == action
     assert sent["dedup_key"] == "penguin-client-a-check-3-down"
     assert "payload" not in sent
@@ -149,17 +133,17 @@ def test_acknowledge_and_resolve_carry_only_the_dedup_key(
     ],
 )
 def test_severity_maps_to_one_pagerduty_accepts(
-    client: httpx.Client, pd: PagerDutyServer, status: Status, severity: str
+    client: httpx.Client, pagerduty: PagerDutyServer, status: Status, severity: str
 ) -> None:
-    assert send_pd(client, pd, alert_event(severity=status)).ok
-    assert pd.state.events[0]["payload"]["severity"] == severity
+    assert send_pd(client, pagerduty, alert_event(severity=status)).ok
+    assert pagerduty.state.events[0]["payload"]["severity"] == severity
 
 
 def test_long_message_is_cut_to_pagerdutys_summary_limit(
-    client: httpx.Client, pd: PagerDutyServer
+    client: httpx.Client, pagerduty: PagerDutyServer
 ) -> None:
-    assert send_pd(client, pd, alert_event(message="x" * 5000)).ok
-    summary = pd.state.events[0]["payload"]["summary"]
+    assert send_pd(client, pagerduty, alert_event(message="x" * 5000)).ok
+    summary = pagerduty.state.events[0]["payload"]["summary"]
     assert len(summary) == 1024
     assert summary.endswith("…")
 
@@ -172,9 +156,9 @@ def test_long_message_is_cut_to_pagerdutys_summary_limit(
     ],
 )
 def test_refused_routing_key_shows_pagerdutys_error_and_not_the_key(
-    client: httpx.Client, pd: PagerDutyServer, key: str, words: str
+    client: httpx.Client, pagerduty: PagerDutyServer, key: str, words: str
 ) -> None:
-    attempt = send_pd(client, pd, alert_event(), key=key)
+    attempt = send_pd(client, pagerduty, alert_event(), key=key)
 
     assert (attempt.ok, attempt.status_code, attempt.retryable) == (False, 400, False)
     assert attempt.error is not None
@@ -182,43 +166,47 @@ def test_refused_routing_key_shows_pagerdutys_error_and_not_the_key(
     assert words in attempt.error
     assert key not in attempt.error
     assert "\n" not in attempt.error
-    assert pd.state.events == []
+    assert pagerduty.state.events == []
 
 
 @pytest.mark.parametrize("status", [429, 500, 502, 503])
 def test_rate_limit_and_server_errors_are_retryable(
-    client: httpx.Client, pd: PagerDutyServer, status: int
+    client: httpx.Client, pagerduty: PagerDutyServer, status: int
 ) -> None:
-    pd.state.answer_next(status)
+    pagerduty.state.answer_next(status)
 
-    attempt = send_pd(client, pd, alert_event())
+    attempt = send_pd(client, pagerduty, alert_event())
     assert (attempt.ok, attempt.status_code, attempt.retryable) == (False, status, True)
-    assert attempt.error is not None and pd.routing_key not in attempt.error
-    assert send_pd(client, pd, alert_event()).ok, "only the next request was scripted"
+    assert attempt.error is not None and pagerduty.routing_key not in attempt.error
+    assert send_pd(client, pagerduty, alert_event()).ok, "only the next request was scripted"
 
 
 def test_pagerduty_down_is_a_retryable_attempt_not_an_exception(
-    client: httpx.Client, pd: PagerDutyServer
+    client: httpx.Client, pagerduty: PagerDutyServer
 ) -> None:
-    pd.server.down()
-    attempt = send_pd(client, pd, alert_event())
-    pd.server.up()
+    pagerduty.server.down()
+    attempt = send_pd(client, pagerduty, alert_event())
+    pagerduty.server.up()
 
     assert (attempt.ok, attempt.status_code, attempt.retryable) == (False, None, True)
     assert attempt.error is not None
-    assert attempt.error.startswith(f"Could not reach PagerDuty at {pd.url}")
-    assert pd.routing_key not in attempt.error
-    assert send_pd(client, pd, alert_event()).ok
+    assert attempt.error.startswith(f"Could not reach PagerDuty at {pagerduty.url}")
+    assert pagerduty.routing_key not in attempt.error
+    assert send_pd(client, pagerduty, alert_event()).ok
 
 
 def test_wrong_path_and_unusable_url_are_not_retryable(
-    client: httpx.Client, pd: PagerDutyServer
+    client: httpx.Client, pagerduty: PagerDutyServer
 ) -> None:
-    wrong_path = pd.url.replace("/v2/enqueue", "/v1/enqueue")
-    missing = pagerduty.send_pagerduty(client, wrong_path, pd.routing_key, alert_event(), "mx1")
+    wrong_path = pagerduty.url.replace("/v2/enqueue", "/v1/enqueue")
+    missing = events_api.send_pagerduty(
+        client, wrong_path, pagerduty.routing_key, alert_event(), "mx1"
+    )
     assert (missing.status_code, missing.retryable) == (404, False)
 
-    ftp = pagerduty.send_pagerduty(client, "ftp://127.0.0.1/x", pd.routing_key, alert_event(), "m")
+    ftp = events_api.send_pagerduty(
+        client, "ftp://127.0.0.1/x", pagerduty.routing_key, alert_event(), "m"
+    )
     assert (ftp.ok, ftp.status_code, ftp.retryable) == (False, None, False)
 
 
@@ -235,11 +223,11 @@ def test_wrong_path_and_unusable_url_are_not_retryable(
     ],
 )
 def test_the_stand_in_refuses_what_pagerduty_refuses(
-    client: httpx.Client, pd: PagerDutyServer, change: dict[str, object], error: str
+    client: httpx.Client, pagerduty: PagerDutyServer, change: dict[str, object], error: str
 ) -> None:
     """Guards the tests above: an event the adapter got wrong would not pass unnoticed."""
-    document = pagerduty.enqueue_body(pd.routing_key, alert_event(), "mx1") | change
-    response = client.post(pd.url, json=document)
+    document = events_api.enqueue_body(pagerduty.routing_key, alert_event(), "mx1") | change
+    response = client.post(pagerduty.url, json=document)
 
     assert response.status_code == 400
     answer = response.json()

@@ -3,6 +3,8 @@ the notifier), and a server still waiting for its host key to be accepted: not "
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -76,3 +78,24 @@ def test_a_server_waiting_for_its_host_key_is_unknown_never_down(
     assert (check.last_status, check.failures) == (Status.UNKNOWN, 0)
     assert "host key is not accepted yet" in (check.last_message or "")
     assert monitoring.alerts.all(owner) == []
+
+
+def test_the_pagerduty_url_and_ca_bundle_are_settings_the_environment_overrides(
+    container: Container, owner: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monitoring = container.monitoring
+    fresh = monitoring.settings(owner)
+    assert (fresh.pagerduty_url, fresh.pagerduty_url_from) == (
+        "https://events.pagerduty.com/v2/enqueue", "default",
+    )  # fmt: skip
+    assert (fresh.ca_bundle, fresh.ca_bundle_from) == (None, "none")
+    with pytest.raises(ValidationError) as refused:
+        monitoring.set_settings(owner, ca_bundle=str(tmp_path / "missing.pem"))
+    assert refused.value.field == "ca_bundle"
+    saved = monitoring.set_settings(owner, pagerduty_url="https://pd.proxy.example/v2/enqueue")
+    assert saved.pagerduty_url_from == "setting"
+    monkeypatch.setenv("PENGUIN_PAGERDUTY_EVENTS_URL", "http://127.0.0.1:9/v2/enqueue")
+    now = monitoring.settings(owner)
+    assert (now.pagerduty_url, now.pagerduty_url_from) == (
+        "http://127.0.0.1:9/v2/enqueue", "environment",
+    )  # fmt: skip

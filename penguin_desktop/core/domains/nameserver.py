@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from penguin_desktop.core.platform.store.tables import MetaRow
+from penguin_desktop.core.platform.store import settings
 
 NAMESERVER_KEY = "dns.nameserver"
 
@@ -21,19 +21,9 @@ class NameserverChoice:
 
 
 def stored(session: Session) -> str | None:
-    row = session.get(MetaRow, NAMESERVER_KEY)
-    return row.value if row else None
+    return settings.stored(session, NAMESERVER_KEY)
 
 
 def store(session: Session, value: str | None) -> str | None:
     """Save `value` (None clears it) and return what was saved before, for the audit record."""
-    row = session.get(MetaRow, NAMESERVER_KEY)
-    before = row.value if row else None
-    if value is None:
-        if row is not None:
-            session.delete(row)
-    elif row is None:
-        session.add(MetaRow(key=NAMESERVER_KEY, value=value))
-    else:
-        row.value = value
-    return before
+    return settings.store(session, NAMESERVER_KEY, value)

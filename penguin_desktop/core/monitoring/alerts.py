@@ -22,8 +22,6 @@ from penguin_desktop.core.monitoring.models import (
     Status,
 )
 from penguin_desktop.core.monitoring.tables import AlertRow, CheckRow
-from penguin_desktop.core.platform.audit import trail
-from penguin_desktop.core.platform.audit.trail import AuditRecord
 from penguin_desktop.core.platform.errors import NotFoundError, ValidationError
 from penguin_desktop.core.platform.models import Actor
 from penguin_desktop.core.platform.permissions import Permission
@@ -83,7 +81,7 @@ def apply(
             if row is not None:
                 row.state, row.resolved_at = AlertState.RESOLVED.value, now
                 row.message = f"recovered: {verdict.message}"
-                _audit(session, actor, ws, "alert.resolve", row, by="monitor")
+                _audit_alert(session, actor, ws, "alert.resolve", row, by="monitor")
                 events.append(
                     AlertEvent(AlertEventKind.RESOLVED, alert_info(row, ws.name, kind, target), now)
                 )
@@ -101,7 +99,7 @@ def apply(
             )
             session.add(row)
             session.flush()
-            _audit(session, actor, ws, "alert.open", row, severity=row.severity)
+            _audit_alert(session, actor, ws, "alert.open", row, severity=row.severity)
             events.append(
                 AlertEvent(AlertEventKind.TRIGGERED, alert_info(row, ws.name, kind, target), now)
             )
@@ -115,6 +113,15 @@ def apply(
     return events
 
 
+def _audit_alert(
+    session: Session, actor: Actor, ws: WorkspaceRow, action: str, row: AlertRow, **extra: str
+) -> None:
+    Service._audit(
+        session, actor, action, f"alert:{row.id}", ws,
+        check=row.check_id, condition=row.condition, **extra,
+    )  # fmt: skip
+
+
 def unresolved(session: Session, check_ids: Sequence[int]) -> dict[int, dict[str, AlertRow]]:
     """The alerts not yet resolved of these checks, by check and condition, in one query."""
     found: dict[int, dict[str, AlertRow]] = {}
@@ -123,25 +130,6 @@ def unresolved(session: Session, check_ids: Sequence[int]) -> dict[int, dict[str
     ).scalars():
         found.setdefault(a.check_id, {})[a.condition] = a
     return found
-
-
-def _audit(
-    session: Session, actor: Actor, ws: WorkspaceRow, action: str, row: AlertRow, **extra: str
-) -> None:
-    trail.append(
-        session,
-        [
-            AuditRecord(
-                actor=actor.email,
-                face=actor.face.value,
-                action=action,
-                target=f"alert:{row.id}",
-                workspace_id=ws.id,
-                workspace=ws.name,
-                summary={"check": row.check_id, "condition": row.condition, **extra},
-            )
-        ],
-    )
 
 
 class AlertService(Service):
@@ -219,7 +207,7 @@ class AlertService(Service):
             else:
                 row.resolved_at = now
                 action, kind = "alert.resolve", AlertEventKind.RESOLVED
-            _audit(session, actor, ws, action, row, by=actor.email)
+            _audit_alert(session, actor, ws, action, row, by=actor.email)
             info = self._infos(session, [row], {ws.id: ws.name})[0]
             self._queue(session, [AlertEvent(kind, info, now)], now)
             return info

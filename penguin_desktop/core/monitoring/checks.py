@@ -148,6 +148,18 @@ def target_names(session: Session, rows: list[CheckRow]) -> dict[int, tuple[str,
     }
 
 
+def _settings_of(row: CheckRow) -> dict[str, object]:
+    """What a user may change of a check, as the audit record compares it."""
+    return {
+        "port": row.port,
+        "tls": row.tls,
+        "tls_name": row.tls_name,
+        "interval": row.interval_s,
+        "enabled": row.enabled,
+        "thresholds": row.thresholds,
+    }
+
+
 def info(row: CheckRow, workspace: str, target: tuple[str, str]) -> CheckInfo:
     return CheckInfo(
         id=row.id,
@@ -165,6 +177,7 @@ def info(row: CheckRow, workspace: str, target: tuple[str, str]) -> CheckInfo:
         last_message=row.last_message,
         last_run_at=row.last_run_at,
         failures=row.failures,
+        thresholds={c.value: (r.warning, r.critical) for c, r in check_thresholds(row).items()},
     )
 
 
@@ -374,14 +387,7 @@ class CheckService(Service):
         with self._writing(actor) as session:
             ws, row = self.row(session, actor, check_id, Permission.MONITOR_MANAGE)
             kind = CheckKind(row.kind)
-            before = {
-                "port": row.port,
-                "tls": row.tls,
-                "tls_name": row.tls_name,
-                "interval": row.interval_s,
-                "enabled": row.enabled,
-                "thresholds": row.thresholds,
-            }
+            before = _settings_of(row)
             if (change.port, change.tls, change.tls_name) != (None, None, None) and (
                 kind not in NETWORK_DEFAULTS
             ):
@@ -403,14 +409,7 @@ class CheckService(Service):
                 merged.update(change.thresholds)
                 row.thresholds = _thresholds_json(kind, merged)
             self._refuse_twin(session, row)
-            after = {
-                "port": row.port,
-                "tls": row.tls,
-                "tls_name": row.tls_name,
-                "interval": row.interval_s,
-                "enabled": row.enabled,
-                "thresholds": row.thresholds,
-            }
+            after = _settings_of(row)
             changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
             self._audit(session, actor, "monitor.check.set", f"check:{row.id}", ws, **changed)
             return info(row, ws.name, target_names(session, [row])[row.id])

@@ -94,6 +94,8 @@ class CheckInfo:
     last_message: str | None
     last_run_at: datetime | None
     failures: int  # consecutive runs that did not reach the service
+    # The check's own thresholds by condition (warning, critical), over the rules in force.
+    thresholds: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

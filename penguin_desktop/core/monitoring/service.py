@@ -18,7 +18,6 @@ from penguin_desktop.core.monitoring.settings import (
     CA_KEY,
     PAGERDUTY_KEY,
     MonitorSettings,
-    store,
     validate_ca_bundle,
     validate_url,
 )
@@ -27,6 +26,7 @@ from penguin_desktop.core.platform.models import Actor
 from penguin_desktop.core.platform.permissions import Permission
 from penguin_desktop.core.platform.service import Service
 from penguin_desktop.core.platform.store.database import Database
+from penguin_desktop.core.platform.store.settings import store
 from penguin_desktop.core.platform.store.tables import utcnow
 from penguin_desktop.core.secrets import SecretService
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from penguin_desktop.core.platform.errors import ValidationError
-from penguin_desktop.core.platform.store.tables import MetaRow
+from penguin_desktop.core.platform.store.settings import stored
 
 ENV_CA_BUNDLE = "PENGUIN_CA_BUNDLE"
 ENV_PAGERDUTY_URL = "PENGUIN_PAGERDUTY_EVENTS_URL"
@@ -33,18 +33,18 @@ class MonitorSettings:
 
 def read(session: Session, env: Mapping[str, str] | None = None) -> MonitorSettings:
     env = os.environ if env is None else env
-    saved_ca = session.get(MetaRow, CA_KEY)
-    saved_pd = session.get(MetaRow, PAGERDUTY_KEY)
+    saved_ca = stored(session, CA_KEY)
+    saved_pd = stored(session, PAGERDUTY_KEY)
     if env.get(ENV_CA_BUNDLE):
         ca, ca_from = Path(env[ENV_CA_BUNDLE]), "environment"
     elif saved_ca is not None:
-        ca, ca_from = Path(saved_ca.value), "setting"
+        ca, ca_from = Path(saved_ca), "setting"
     else:
         ca, ca_from = None, "none"
     if env.get(ENV_PAGERDUTY_URL):
         pd, pd_from = env[ENV_PAGERDUTY_URL], "environment"
     elif saved_pd is not None:
-        pd, pd_from = saved_pd.value, "setting"
+        pd, pd_from = saved_pd, "setting"
     else:
         pd, pd_from = DEFAULT_PAGERDUTY_URL, "default"
     return MonitorSettings(ca, ca_from, pd, pd_from)
@@ -73,17 +73,3 @@ def validate_url(raw: str) -> str:
             f"{value!r} is not an http(s) address", field="pagerduty_url", value=value
         )
     return value
-
-
-def store(session: Session, key: str, value: str | None) -> str | None:
-    """Save or clear one setting; the value it had before."""
-    row = session.get(MetaRow, key)
-    before = row.value if row else None
-    if value is None:
-        if row is not None:
-            session.delete(row)
-    elif row is None:
-        session.add(MetaRow(key=key, value=value))
-    else:
-        row.value = value
-    return before

@@ -10,14 +10,12 @@ from penguin_desktop.core.platform.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .backoff import MAX_ATTEMPTS, next_delay
-    from .pagerduty import DEFAULT_EVENTS_URL, events_url, send_pagerduty
+    from .pagerduty import send_pagerduty
     from .webhook import body, send_webhook, signature, verify_signature
 
 __all__ = [
-    "DEFAULT_EVENTS_URL",
     "MAX_ATTEMPTS",
     "body",
-    "events_url",
     "next_delay",
     "send_pagerduty",
     "send_webhook",
@@ -30,8 +28,6 @@ __getattr__, __dir__ = lazy_exports(
     {
         "MAX_ATTEMPTS": ".backoff",
         "next_delay": ".backoff",
-        "DEFAULT_EVENTS_URL": ".pagerduty",
-        "events_url": ".pagerduty",
         "send_pagerduty": ".pagerduty",
         "body": ".webhook",
         "send_webhook": ".webhook",

@@ -10,8 +10,6 @@ last two and network errors are worth retrying, a 400 is not.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -31,8 +29,6 @@ from penguin_desktop.core.monitoring.notifiers.webhook import (
     reason,
 )
 
-ENV_EVENTS_URL = "PENGUIN_PAGERDUTY_EVENTS_URL"
-DEFAULT_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
 SUMMARY_LIMIT = 1024
 CLIENT = "PenguinMails Desktop"
 
@@ -52,12 +48,6 @@ SEVERITIES = {
     # Alerts are raised on warnings and worse; should an OK one ever be sent, it is news only.
     Status.OK: "info",
 }
-
-
-def events_url(env: Mapping[str, str] | None = None) -> str:
-    """The enqueue URL: the environment's stand-in (a proxy, a test server) or PagerDuty's."""
-    env = os.environ if env is None else env
-    return env.get(ENV_EVENTS_URL) or DEFAULT_EVENTS_URL
 
 
 def summary(event: AlertEvent) -> str:
