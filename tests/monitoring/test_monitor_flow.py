@@ -14,7 +14,7 @@ from penguin_desktop.container import Container
 from penguin_desktop.core.monitoring import CheckChange, CheckKind, NotifierKind, TlsMode
 from penguin_desktop.core.monitoring.models import AlertState, Status
 from penguin_desktop.core.monitoring.notifiers.webhook import verify_signature
-from penguin_desktop.core.platform.errors import PermissionDenied, ValidationError
+from penguin_desktop.core.platform.errors import ConflictError, PermissionDenied, ValidationError
 from penguin_desktop.core.platform.models import Actor, Role
 from penguin_desktop.core.platform.store.tables import utcnow
 from tests.conftest import add_user
@@ -147,7 +147,7 @@ def test_who_may_change_checks_and_handle_alerts(
         monitoring.alerts.acknowledge(viewer, alert.id)
     acked = monitoring.alerts.acknowledge(member, alert.id)
     assert (acked.state, acked.acknowledged_by) == (AlertState.ACKNOWLEDGED, "member@agency.test")
-    with pytest.raises(ValidationError, match=r"already acknowledged by member@agency\.test"):
+    with pytest.raises(ConflictError, match=r"already acknowledged by member@agency\.test"):
         monitoring.alerts.acknowledge(member, alert.id)
     with pytest.raises(ValidationError, match="default check"):
         monitoring.checks.remove(owner, monitoring.checks.all(owner, "Acme")[0].id)

@@ -22,7 +22,7 @@ from penguin_desktop.core.monitoring.models import (
     Status,
 )
 from penguin_desktop.core.monitoring.tables import AlertRow, CheckRow
-from penguin_desktop.core.platform.errors import NotFoundError, ValidationError
+from penguin_desktop.core.platform.errors import ConflictError, NotFoundError
 from penguin_desktop.core.platform.models import Actor
 from penguin_desktop.core.platform.permissions import Permission
 from penguin_desktop.core.platform.service import Service
@@ -194,11 +194,10 @@ class AlertService(Service):
         with self._writing(actor) as session:
             ws, row = self._alert(session, actor, alert_id)
             if row.state == AlertState.RESOLVED.value:
-                raise ValidationError(f"alert #{alert_id} is already resolved", field="alert")
+                raise ConflictError(f"alert #{alert_id} is already resolved")
             if to is AlertState.ACKNOWLEDGED and row.state == to.value:
-                raise ValidationError(
-                    f"alert #{alert_id} was already acknowledged by {row.acknowledged_by}",
-                    field="alert",
+                raise ConflictError(
+                    f"alert #{alert_id} was already acknowledged by {row.acknowledged_by}"
                 )
             row.state = to.value
             if to is AlertState.ACKNOWLEDGED:
