@@ -198,6 +198,16 @@ class ListDetailPage(WorkspacePage, Generic[T, D]):
         rows = self.table.selectionModel().selectedRows()
         return self.model.row_object(rows[0].row()) if rows else None
 
+    def reveal(self, name: str) -> bool:
+        """Select the row whose key ends in `name` (a server's or domain's name: where a Home
+        tile leads); whether it is listed."""
+        for index, row in enumerate(self.model.rows):
+            if self.row_key(row)[-1] == name:
+                self.table.selectRow(index)
+                self.table.setFocus()
+                return True
+        return False
+
     def _select(self, *key: str) -> None:
         for index, row in enumerate(self.model.rows):
             if self.row_key(row) == key:
