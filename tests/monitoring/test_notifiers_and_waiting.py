@@ -99,3 +99,19 @@ def test_the_pagerduty_url_and_ca_bundle_are_settings_the_environment_overrides(
     assert (now.pagerduty_url, now.pagerduty_url_from) == (
         "http://127.0.0.1:9/v2/enqueue", "environment",
     )  # fmt: skip
+
+
+def test_a_checks_own_thresholds_and_back_to_the_rule(container: Container, owner: Actor) -> None:
+    container.workspaces.create(owner, "Acme")
+    container.domains.add(owner, "Acme", "client.test", ips=["127.0.0.1"], lab=True)
+    checks = container.monitoring.checks
+    checks.ensure_defaults(owner)
+    (dns,) = [c for c in checks.all(owner, "Acme") if c.kind is CheckKind.BLACKLIST]
+
+    own = checks.set(owner, dns.id, CheckChange(thresholds={"blacklisted": (None, 2)}))
+    assert own.thresholds == {"blacklisted": (None, 2)}
+    with pytest.raises(ValidationError) as refused:
+        checks.set(owner, dns.id, CheckChange(thresholds={"disk": (80, 90)}))
+    assert refused.value.field == "threshold"
+    back = checks.set(owner, dns.id, CheckChange(thresholds={"blacklisted": (None, None)}))
+    assert back.thresholds == {}

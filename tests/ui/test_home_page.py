@@ -68,7 +68,11 @@ def test_home_opens_first_and_acknowledges_an_alert(
     assert (alert.state, alert.acknowledged_by) == (AlertState.ACKNOWLEDGED, owner.email)
     tiles = {t.tile.target: t for t in page.findChildren(StatusTile) if t.isVisibleTo(page)}
     tiles["client.test"].chosen.emit(tiles["client.test"].tile)
-    assert isinstance(window.current_page(), DomainsPage)
+    domains = window.current_page()
+    assert isinstance(domains, DomainsPage)
+    chosen = domains.selected()
+    assert chosen is not None and chosen.name == "client.test"
+    assert window.nav.item(0).text() == "Home"  # no monitor attached: no count
 
 
 def test_the_monitor_process_runs_a_round_and_the_window_shows_it(

@@ -12,6 +12,9 @@ from penguin_desktop.container import Container
 from penguin_desktop.core.accounts.auth import MAX_FAILURES
 from penguin_desktop.core.platform.models import Actor, Role
 from penguin_desktop.ui.accounts.settings_page import SettingsPage
+from penguin_desktop.ui.accounts.workspaces_page import WorkspacesPage
+from penguin_desktop.ui.monitoring.monitoring_page import MonitoringPage
+from penguin_desktop.ui.secrets.page import SecretsPage
 from penguin_desktop.ui.shell.main_window import PAGES, MainWindow
 
 from .conftest import OWNER, PASSWORD
@@ -27,6 +30,7 @@ def test_sidebar_lists_every_page_with_ctrl_number_shortcuts(
     assert titles == [p.title for p in PAGES]
     assert titles == [
         "Home",
+        "Monitoring",
         "Workspaces",
         "Members",
         "Domains",
@@ -38,11 +42,11 @@ def test_sidebar_lists_every_page_with_ctrl_number_shortcuts(
     ]
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
-    settings_key = Qt.Key(Qt.Key.Key_1.value + PAGES.index(SettingsPage))
-    qtbot.keyClick(window, settings_key, Qt.KeyboardModifier.ControlModifier)
-    assert isinstance(window.current_page(), SettingsPage)
+    secrets_key = Qt.Key(Qt.Key.Key_1.value + PAGES.index(SecretsPage))
+    qtbot.keyClick(window, secrets_key, Qt.KeyboardModifier.ControlModifier)
+    assert isinstance(window.current_page(), SecretsPage)
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
-    assert window.nav.currentRow() == 1
+    assert isinstance(window.current_page(), MonitoringPage)
 
 
 def test_the_acting_user_is_shown(owner: Actor, make_window: WindowFactory) -> None:
@@ -137,7 +141,7 @@ def test_locking_closes_open_dialogs(
     qtbot: QtBot, owner: Actor, make_window: WindowFactory
 ) -> None:
     window = make_window(owner)
-    dialog = window.pages[1].open_new()  # type: ignore[attr-defined]
+    dialog = window.pages[window.page_types.index(WorkspacesPage)].open_new()  # type: ignore[attr-defined]
     assert dialog.isVisible()
     window.lock()
     assert not dialog.isVisible() and window.locked

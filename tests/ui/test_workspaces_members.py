@@ -17,13 +17,13 @@ WindowFactory = Callable[..., MainWindow]
 
 
 def _workspaces(window: MainWindow) -> WorkspacesPage:
-    page = window.show_page(1)
+    page = window.show_page(window.page_types.index(WorkspacesPage))
     assert isinstance(page, WorkspacesPage)
     return page
 
 
 def _members(window: MainWindow) -> MembersPage:
-    page = window.show_page(2)
+    page = window.show_page(window.page_types.index(MembersPage))
     assert isinstance(page, MembersPage)
     return page
 
@@ -156,7 +156,7 @@ def test_members_page_without_a_workspace_points_to_workspaces(
     page = _members(window)
     assert page.empty.title.text() == "No workspace selected"
     page.empty.button.click()
-    assert window.current_page() is window.pages[1]
+    assert window.current_page() is window.pages[window.page_types.index(WorkspacesPage)]
 
 
 def test_switcher_changes_the_members_shown(

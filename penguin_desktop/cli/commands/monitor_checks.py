@@ -209,7 +209,8 @@ def _threshold(raw: str) -> tuple[str, tuple[float | None, float | None]]:
     multiple=True,
     metavar="CONDITION=WARN[:CRIT]",
     help="This check's own threshold for an alert condition (e.g. cert_expiry=14:3, "
-    "disk=:95); a figure left empty means none. Repeatable.",
+    "disk=:95); a figure left empty means none, and both empty (disk=) puts the check back "
+    "on the rule. Repeatable.",
 )
 @shared_options()
 @pass_state

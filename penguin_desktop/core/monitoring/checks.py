@@ -407,6 +407,8 @@ class CheckService(Service):
                     c.value: (r.warning, r.critical) for c, r in check_thresholds(row).items()
                 }
                 merged.update(change.thresholds)
+                # Both figures empty: the check follows the rule again.
+                merged = {c: levels for c, levels in merged.items() if levels != (None, None)}
                 row.thresholds = _thresholds_json(kind, merged)
             self._refuse_twin(session, row)
             after = _settings_of(row)

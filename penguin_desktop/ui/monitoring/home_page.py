@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from penguin_desktop.ui.monitoring.home_view import HomeView
 from penguin_desktop.ui.shell.state import AppState
+from penguin_desktop.ui.widgets.list_detail import ListDetailPage
 from penguin_desktop.ui.widgets.page import Page, action_button
 
 REFRESH_MS = 60_000
@@ -84,15 +85,23 @@ class HomePage(Page):
         job.signals.ended.connect(self.refresh)
 
     def _show_all_alerts(self) -> None:
+        """The Monitoring page's Alerts tab, or this page's list where there is none."""
+        page = self._open_page("Monitoring")
+        show_alerts = getattr(page, "show_alerts", None)
+        if show_alerts is not None:
+            show_alerts()
+            return
         self.view.setFocus()
         self.state.status_message.emit("Every open alert is listed on this page")
 
-    def _open_target(self, workspace: str, target_type: str, _name: str) -> None:
+    def _open_target(self, workspace: str, target_type: str, name: str) -> None:
+        """The server's or domain's page, in its workspace, with it selected."""
         self.state.select_workspace(workspace)
-        self._open_page("Servers" if target_type == "server" else "Domains")
+        page = self._open_page("Servers" if target_type == "server" else "Domains")
+        if isinstance(page, ListDetailPage):
+            page.reveal(name)
 
-    def _open_page(self, title: str) -> None:
+    def _open_page(self, title: str) -> object:
         window = self.window()
         show = getattr(window, "show_page_titled", None)
-        if show is not None:
-            show(title)
+        return show(title) if show is not None else None

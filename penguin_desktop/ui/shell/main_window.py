@@ -39,6 +39,7 @@ from penguin_desktop.ui.domains.page import DomainsPage
 from penguin_desktop.ui.mailboxes.page import MailboxesPage
 from penguin_desktop.ui.monitoring.background import BackgroundMonitor, report_words
 from penguin_desktop.ui.monitoring.home_page import HomePage
+from penguin_desktop.ui.monitoring.monitoring_page import MonitoringPage
 from penguin_desktop.ui.monitoring.notification import notify_desktop
 from penguin_desktop.ui.secrets.page import SecretsPage
 from penguin_desktop.ui.secrets.unlock import prompt_of
@@ -55,6 +56,7 @@ from penguin_desktop.ui.widgets.page import Page
 
 PAGES: tuple[type[Page], ...] = (
     HomePage,
+    MonitoringPage,
     WorkspacesPage,
     MembersPage,
     DomainsPage,
@@ -386,10 +388,21 @@ class MainWindow(QMainWindow):
         self.monitor = monitor
         monitor.round_done.connect(self._round_done)
         monitor.setParent(self)
+        self._show_alert_count()
 
     def _round_done(self, report: RoundReport) -> None:
         if not self.locked:
             self.flash(report_words(report))
+        self._show_alert_count()
+        for index, page in self._built.items():
+            if self.page_types[index] in (HomePage, MonitoringPage):
+                page.mark_stale()
+        if report.opened:
+            words = "New alerts" if self.locked else report_words(report)
+            notify_desktop(self, "PenguinMails", words)
+
+    def _show_alert_count(self) -> None:
+        """The open alerts the user may see, as a count on Home's sidebar item."""
         open_alerts = self.call_quietly(
             lambda: len(self.state.container.monitoring.alerts.all(self.state.actor))
         )
@@ -397,11 +410,7 @@ class MainWindow(QMainWindow):
         if home is not None and open_alerts is not None:
             item = self.nav.item(home)
             item.setText(f"Home ({open_alerts})" if open_alerts else "Home")
-            if self._built.get(home) is not None:
-                self._built[home].mark_stale()
-        if report.opened:
-            words = "New alerts" if self.locked else report_words(report)
-            notify_desktop(self, "PenguinMails", words)
+            item.setToolTip(f"{open_alerts} open alerts" if open_alerts else "Home (Ctrl+1)")
 
     def call_quietly(self, work: Callable[[], R]) -> R | None:
         """A read for a passing display; an error leaves it as it was."""

@@ -25,6 +25,7 @@ from pytestqt.qtbot import QtBot
 import penguin_desktop.ui as ui_package
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
+from penguin_desktop.core.monitoring import NotifierKind
 from penguin_desktop.core.platform.errors import ValidationError
 from penguin_desktop.core.platform.models import Face
 from penguin_desktop.ui.accounts.first_run import FirstRunDialog
@@ -56,6 +57,8 @@ from penguin_desktop.ui.mailboxes.forms import (
     RemoveAliasDialog,
     RemoveMailboxDialog,
 )
+from penguin_desktop.ui.monitoring.check_form import CheckDialog, RemoveCheckDialog, Targets
+from penguin_desktop.ui.monitoring.notifier_forms import AddNotifierDialog, RemoveNotifierDialog
 from penguin_desktop.ui.secrets.forms import DeleteSecretDialog, MigrateDialog, SetSecretDialog
 from penguin_desktop.ui.secrets.master_password import MasterPasswordDialog
 from penguin_desktop.ui.secrets.reveal import RevealDialog
@@ -162,6 +165,11 @@ def factories(container: Container, world: everything.World) -> dict[type, Facto
     ready = next(s for s in servers if s.name == READY)
     box = container.mailboxes.all(owner, WORKSPACE)[0]
     alias = container.mailboxes.aliases(owner, WORKSPACE)[0]
+    monitoring = container.monitoring
+    check = next(c for c in monitoring.checks.all(owner, WORKSPACE) if not c.is_default)
+    views = monitoring.rules.all(owner, WORKSPACE)
+    targets = Targets([s.name for s in servers], [domain.name])
+    notifier = next(n for n in monitoring.notifiers.all(owner) if n.workspace == WORKSPACE)
     return {
         FirstRunDialog: lambda: FirstRunDialog(container),
         LoginDialog: lambda: LoginDialog(container, "Test Agency"),
@@ -191,6 +199,12 @@ def factories(container: Container, world: everything.World) -> dict[type, Facto
         MasterPasswordDialog: lambda: MasterPasswordDialog(None, creating=True),
         RemoveServerDialog: lambda: RemoveServerDialog(state, ready),
         RestoreDialog: lambda: RestoreDialog(state, ready, Path("/tmp/mx1-backup.tar.gz")),
+        CheckDialog: lambda: CheckDialog(state, WORKSPACE, targets, views),
+        RemoveCheckDialog: lambda: RemoveCheckDialog(state, check),
+        AddNotifierDialog: lambda: AddNotifierDialog(
+            state, NotifierKind.WEBHOOK, [WORKSPACE, None], "https://events.pagerduty.com"
+        ),
+        RemoveNotifierDialog: lambda: RemoveNotifierDialog(state, notifier),
     }
 
 
