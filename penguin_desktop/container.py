@@ -24,6 +24,13 @@ if TYPE_CHECKING:
     from penguin_desktop.core.servers.service import ServerService
 
 
+def _register_rotations() -> None:
+    """Importing the rotation procedures registers them (SSH keys, SMTP passwords); they get
+    the container through the secret service to reach the server and mailbox services."""
+    import penguin_desktop.core.mailboxes.rotation
+    import penguin_desktop.core.servers.rotation  # noqa: F401
+
+
 class Container:
     def __init__(
         self,
@@ -77,13 +84,11 @@ class Container:
 
     @cached_property
     def secrets(self) -> SecretService:
-        # Importing the rotation procedures registers them (SSH keys, SMTP passwords); they get
-        # this container through the secret service to reach the server and mailbox services.
-        import penguin_desktop.core.mailboxes.rotation
-        import penguin_desktop.core.servers.rotation  # noqa: F401
         from penguin_desktop.core.secrets.service import SecretService
 
-        return SecretService(self.db, self.stores, services=self)
+        return SecretService(
+            self.db, self.stores, services=self, load_procedures=_register_rotations
+        )
 
     @cached_property
     def domains(self) -> DomainService:
@@ -125,7 +130,9 @@ class Container:
     def monitoring(self) -> MonitoringService:
         from penguin_desktop.core.monitoring.service import MonitoringService
 
-        return MonitoringService(self.db, self.secrets, self.servers, self.domains)
+        return MonitoringService(
+            self.db, lambda: self.secrets, lambda: self.servers, lambda: self.domains
+        )
 
     def close(self) -> None:
         if "stores" in self.__dict__:

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from penguin_desktop.core.monitoring.events import iso_utc
 from penguin_desktop.core.monitoring.models import (
     AlertEvent,
     AlertEventKind,
@@ -256,7 +257,7 @@ def test_webhook_is_signed_over_the_raw_bytes_received(
     document = request.json()
     assert document["event"] == kind.value
     assert document["alert"]["state"] == STATES[kind].value
-    assert document["sent_at"] == webhook.iso_utc(datetime.fromtimestamp(int(now), UTC))
+    assert document["sent_at"] == iso_utc(datetime.fromtimestamp(int(now), UTC))
 
 
 def test_webhook_body_is_sorted_compact_json_in_utc() -> None:
@@ -290,8 +291,8 @@ def test_webhook_body_is_sorted_compact_json_in_utc() -> None:
 
 
 def test_naive_datetimes_are_taken_as_utc() -> None:
-    assert webhook.iso_utc(datetime(2026, 3, 1, 12, 0)) == "2026-03-01T12:00:00Z"
-    assert webhook.iso_utc(None) is None
+    assert iso_utc(datetime(2026, 3, 1, 12, 0)) == "2026-03-01T12:00:00Z"
+    assert iso_utc(None) is None
 
 
 def test_signature_fails_on_wrong_secret_altered_body_or_stale_time() -> None:

@@ -4,7 +4,9 @@ never from the raw results, so a year of history costs what a day does."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,8 +34,10 @@ from penguin_desktop.core.platform.permissions import Permission
 from penguin_desktop.core.platform.service import Service
 from penguin_desktop.core.platform.store.database import Database
 from penguin_desktop.core.platform.store.tables import WorkspaceRow, utcnow
-from penguin_desktop.core.secrets import SecretService
 from penguin_desktop.core.servers import ServerRow
+
+if TYPE_CHECKING:
+    from penguin_desktop.core.secrets import SecretService
 
 CHART_LINES = 8
 CHART_SPAN = timedelta(days=7)
@@ -50,9 +54,9 @@ Target = tuple[int, str, int]  # workspace id, "server" or "domain", row id
 
 
 class DashboardService(Service):
-    def __init__(self, db: Database, secrets: SecretService) -> None:
+    def __init__(self, db: Database, secrets: Callable[[], SecretService]) -> None:
         super().__init__(db)
-        self.secrets = secrets
+        self._secrets = secrets
 
     def build(self, actor: Actor, now: datetime | None = None) -> Dashboard:
         now = now or utcnow()
@@ -135,7 +139,7 @@ class DashboardService(Service):
     def _due_secrets(self, actor: Actor) -> tuple[DueSecret, ...]:
         """Only asked of someone who may see secret references somewhere: asking for another
         would audit a refusal at every refresh."""
-        due = [s for s in self.secrets.due(actor) if s.due_at is not None]
+        due = [s for s in self._secrets().due(actor) if s.due_at is not None]
         due.sort(key=lambda s: s.due_at or utcnow())
         return tuple(DueSecret(s.workspace or None, s.name, s.due_at) for s in due if s.due_at)
 

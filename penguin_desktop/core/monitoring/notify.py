@@ -8,18 +8,17 @@ good (a 4xx other than 408/429), or has used its attempts."""
 
 from __future__ import annotations
 
-import json
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from penguin_desktop.core.monitoring.events import event_from_json
 from penguin_desktop.core.monitoring.models import (
     AlertEvent,
     AlertEventKind,
@@ -47,69 +46,6 @@ from penguin_desktop.core.secrets import BackendKind, SecretKind, SecretService
 TIMEOUT = 10.0
 LOG_LIMIT = 500
 PURPOSE = "alert notification"
-
-
-def event_json(event: AlertEvent) -> str:
-    """An event as the delivery queue keeps it: no secret in it, enough to send it again."""
-    return json.dumps(
-        {
-            "event": event.kind.value,
-            "at": event.at.isoformat(),
-            "alert": webhook.alert_document(event.alert),
-        },
-        sort_keys=True,
-    )
-
-
-def event_from_json(text: str) -> AlertEvent:
-    data: dict[str, Any] = json.loads(text)
-    doc = data["alert"]
-
-    def when(key: str) -> datetime | None:
-        raw = doc.get(key)
-        return datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else None
-
-    alert = AlertInfo(
-        id=int(doc["id"]),
-        workspace=str(doc["workspace"]),
-        check_id=int(doc["check_id"]),
-        check_kind=CheckKind(doc["check"]),
-        target=str(doc["target"]),
-        condition=str(doc["condition"]),
-        severity=Status(doc["severity"]),
-        state=AlertState(doc["state"]),
-        message=str(doc["message"]),
-        dedup_key=str(doc["dedup_key"]),
-        opened_at=when("opened_at") or utcnow(),
-        acknowledged_by=doc.get("acknowledged_by"),
-        acknowledged_at=when("acknowledged_at"),
-        resolved_at=when("resolved_at"),
-    )
-    return AlertEvent(AlertEventKind(data["event"]), alert, datetime.fromisoformat(data["at"]))
-
-
-def queue(session: Session, events: Sequence[AlertEvent], now: datetime) -> int:
-    """Owe every event to each enabled notifier of its workspace and of the agency."""
-    if not events:
-        return 0
-    notifiers = list(session.execute(select(NotifierRow).where(NotifierRow.enabled)).scalars())
-    ws_ids = {name_key(w.name): w.id for w in session.execute(select(WorkspaceRow)).scalars()}
-    count = 0
-    for event in events:
-        ws_id = ws_ids.get(name_key(event.alert.workspace))
-        for n in notifiers:
-            if n.workspace_id is None or n.workspace_id == ws_id:
-                session.add(
-                    DeliveryRow(
-                        notifier_id=n.id,
-                        alert_id=event.alert.id,
-                        event=event.kind.value,
-                        body=event_json(event),
-                        next_attempt_at=now,
-                    )
-                )
-                count += 1
-    return count
 
 
 def _info(row: NotifierRow, workspace: str | None) -> NotifierInfo:

@@ -26,10 +26,11 @@ from sqlalchemy import select
 
 from penguin_desktop.core.monitoring import alerts, checks, rules, series
 from penguin_desktop.core.monitoring.checks import CheckService
+from penguin_desktop.core.monitoring.events import queue
 from penguin_desktop.core.monitoring.jobs import Job, load_jobs
 from penguin_desktop.core.monitoring.lease import Lease
 from penguin_desktop.core.monitoring.models import CheckKind, ProbeResult, Status, worst
-from penguin_desktop.core.monitoring.notify import NotifierService, queue
+from penguin_desktop.core.monitoring.notify import NotifierService
 from penguin_desktop.core.monitoring.probes import readings
 from penguin_desktop.core.monitoring.probes.service import probe_service
 from penguin_desktop.core.monitoring.rule_settings import layers

@@ -1,19 +1,22 @@
-"""The monitoring capability's door: its services built once over the same database, secrets,
-servers and domains, as the faces use them."""
+"""The monitoring capability's door: its services built on first use over the same database,
+secrets, servers and domains, as the faces use them. Lazily, because the console opens on Home,
+which needs the dashboard and the alerts only: the runner's probes load dnspython, paramiko
+(through the servers) and httpx, which would double the console's start-up."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from penguin_desktop.core.monitoring import series
 from penguin_desktop.core.monitoring.alerts import AlertService
 from penguin_desktop.core.monitoring.checks import CheckService
 from penguin_desktop.core.monitoring.dashboard import DashboardService
+from penguin_desktop.core.monitoring.events import queue
 from penguin_desktop.core.monitoring.models import ResultPoint
-from penguin_desktop.core.monitoring.notify import NotifierService, queue
 from penguin_desktop.core.monitoring.rule_settings import RuleService
-from penguin_desktop.core.monitoring.runner import MonitorRunner
 from penguin_desktop.core.monitoring.settings import (
     CA_KEY,
     PAGERDUTY_KEY,
@@ -28,10 +31,12 @@ from penguin_desktop.core.platform.service import Service
 from penguin_desktop.core.platform.store.database import Database
 from penguin_desktop.core.platform.store.settings import store
 from penguin_desktop.core.platform.store.tables import utcnow
-from penguin_desktop.core.secrets import SecretService
 
 if TYPE_CHECKING:
     from penguin_desktop.core.domains import DomainService
+    from penguin_desktop.core.monitoring.notify import NotifierService
+    from penguin_desktop.core.monitoring.runner import MonitorRunner
+    from penguin_desktop.core.secrets import SecretService
     from penguin_desktop.core.servers import ServerService
 
 DEFAULT_HISTORY = timedelta(hours=24)
@@ -42,15 +47,30 @@ class MonitoringService(Service):
     one check and the agency's two settings."""
 
     def __init__(
-        self, db: Database, secrets: SecretService, servers: ServerService, domains: DomainService
+        self,
+        db: Database,
+        secrets: Callable[[], SecretService],
+        servers: Callable[[], ServerService],
+        domains: Callable[[], DomainService],
     ) -> None:
         super().__init__(db)
+        self._secrets, self._servers, self._domains = secrets, servers, domains
         self.checks = CheckService(db)
         self.rules = RuleService(db)
-        self.notifiers = NotifierService(db, secrets)
         self.alerts = AlertService(db, queue)
-        self.runner = MonitorRunner(db, self.checks, servers, domains, self.notifiers)
         self.dashboard = DashboardService(db, secrets)
+
+    @cached_property
+    def notifiers(self) -> NotifierService:
+        from penguin_desktop.core.monitoring.notify import NotifierService
+
+        return NotifierService(self.db, self._secrets())
+
+    @cached_property
+    def runner(self) -> MonitorRunner:
+        from penguin_desktop.core.monitoring.runner import MonitorRunner
+
+        return MonitorRunner(self.db, self.checks, self._servers(), self._domains(), self.notifiers)
 
     def history(
         self, actor: Actor, check_id: int, since: datetime | None = None

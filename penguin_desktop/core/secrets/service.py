@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from typing import Any
@@ -130,13 +130,21 @@ def _info(ref: SecretRefRow, workspace: str) -> SecretRefInfo:
 
 
 class SecretService(Service):
-    def __init__(self, db: Database, stores: SecretStores, services: object | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        stores: SecretStores,
+        services: object | None = None,
+        load_procedures: Callable[[], None] | None = None,
+    ) -> None:
         """`services` is handed to rotation procedures (see core.secrets.rotation): the
         process's service container, through which they reach the server and mailbox
-        services without this module importing them."""
+        services without this module importing them. `load_procedures` registers them, on
+        the first rotation: they load paramiko, which listing secrets must not pay for."""
         super().__init__(db)
         self.stores = stores
         self.services = services
+        self._load_procedures = load_procedures
         stores.secrets_in_file = self._secrets_in_file
 
     def _secrets_in_file(self) -> int:
@@ -496,6 +504,8 @@ class SecretService(Service):
             )
             ref = self._ref(session, ws.id, name)
             kind, before = SecretKind(ref.kind), (ref.backend_version, ref.last_rotated_at)
+        if self._load_procedures is not None:
+            self._load_procedures()
         procedure = rotation.rotator_for(kind)
         if procedure is None:
             raise ValidationError(

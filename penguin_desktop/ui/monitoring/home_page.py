@@ -15,6 +15,7 @@ from penguin_desktop.ui.widgets.list_detail import ListDetailPage
 from penguin_desktop.ui.widgets.page import Page, action_button
 
 REFRESH_MS = 60_000
+WARM_UP_AFTER_MS = 2_000
 
 
 def warm_up_charts() -> None:
@@ -63,8 +64,8 @@ class HomePage(Page):
         if dashboard is not None:
             self.view.show_dashboard(dashboard)
             self.note.setText(f"Updated {dashboard.generated_at.astimezone():%H:%M}")
-        if first:
-            warm_up_charts()
+        if first:  # after start-up has settled, not competing with it for the CPU
+            QTimer.singleShot(WARM_UP_AFTER_MS, warm_up_charts)
 
     def _refresh_if_visible(self) -> None:
         if self.isVisible():

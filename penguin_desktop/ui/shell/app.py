@@ -35,6 +35,7 @@ ALREADY_RUNNING = 3
 # The console runs the checks while it is open unless told not to (a box where
 # `penguin monitor run` already does it, or a console opened only to read).
 ENV_NO_MONITOR = "PENGUIN_NO_BACKGROUND_MONITOR"
+MONITOR_AFTER_MS = 3_000
 
 
 def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
@@ -122,7 +123,8 @@ def run(argv: Sequence[str], on_window_shown: Callable[[MainWindow], None] | Non
         monitor = BackgroundMonitor(state)
         window.attach_monitor(monitor)
         if os.environ.get(ENV_NO_MONITOR, "") not in ("1", "true", "yes"):
-            monitor.start()
+            # Once the window is up: the child's start competes with ours for the CPU.
+            QTimer.singleShot(MONITOR_AFTER_MS, monitor.start)
         window.show()
         if on_window_shown is not None:
             QTimer.singleShot(0, lambda: on_window_shown(window))

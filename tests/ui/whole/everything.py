@@ -232,7 +232,7 @@ def _mailboxes(container: Container, owner: Actor, mailu: MailuServer) -> tuple[
 def _monitoring(container: Container, owner: Actor) -> None:
     """Default and added checks with a result of every status (raw and rolled up), alerts open,
     acknowledged and resolved, an agency and a workspace notifier with a failed delivery."""
-    from penguin_desktop.core.monitoring import alerts, notify, rules, series
+    from penguin_desktop.core.monitoring import alerts, events, rules, series
     from penguin_desktop.core.monitoring.models import Metric, ProbeResult, Status
     from penguin_desktop.core.monitoring.tables import CheckRow
     from penguin_desktop.core.platform.store.tables import WorkspaceRow, utcnow
@@ -263,14 +263,14 @@ def _monitoring(container: Container, owner: Actor) -> None:
         checks = session.execute(
             select(CheckRow).where(CheckRow.workspace_id == workspace.id).order_by(CheckRow.id)
         ).scalars()
-        events = []
+        changes = []
         for row, result in zip(checks, results, strict=False):
             series.record(session, row.id, result, now)
             row.last_status, row.last_message, row.last_run_at = result.status, result.message, now
             verdict = rules.Verdict(rules.Condition.SERVICE, Status.CRITICAL, result.message)
             if result.status is not Status.OK:
-                events += alerts.apply(session, owner, workspace, row, READY, [verdict], now)
-        notify.queue(session, events, now)
+                changes += alerts.apply(session, owner, workspace, row, READY, [verdict], now)
+        events.queue(session, changes, now)
     open_alerts = monitoring.alerts.all(owner)
     monitoring.alerts.acknowledge(owner, open_alerts[0].id)
     monitoring.alerts.resolve(owner, open_alerts[-1].id)

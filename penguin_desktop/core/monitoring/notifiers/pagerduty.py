@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from penguin_desktop.core.monitoring.events import alert_document, iso_utc
 from penguin_desktop.core.monitoring.models import (
     AlertEvent,
     AlertEventKind,
@@ -22,10 +23,8 @@ from penguin_desktop.core.monitoring.models import (
 )
 from penguin_desktop.core.monitoring.notifiers.webhook import (
     USER_AGENT,
-    alert_document,
     answered,
     failure,
-    iso_utc,
     reason,
 )
 

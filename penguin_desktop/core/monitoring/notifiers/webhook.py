@@ -12,46 +12,17 @@ import hashlib
 import hmac
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 
-from penguin_desktop.core.monitoring.models import AlertEvent, AlertInfo, DeliveryAttempt
+from penguin_desktop.core.monitoring.events import alert_document, iso_utc
+from penguin_desktop.core.monitoring.models import AlertEvent, DeliveryAttempt
 
 USER_AGENT = "PenguinMails-Desktop"
 SIGNATURE_HEADER = "X-Penguin-Signature"
 EVENT_HEADER = "X-Penguin-Event"
 TOLERANCE = 300  # seconds a signature stays acceptable, both ways, to allow for clock drift
 _LINE_LIMIT = 300  # characters of an error kept in the delivery log
-
-
-def iso_utc(moment: datetime | None) -> str | None:
-    """ISO 8601 in UTC with a Z. Naive datetimes are taken as UTC, as the database stores them."""
-    if moment is None:
-        return None
-    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return aware.isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def alert_document(alert: AlertInfo) -> dict[str, Any]:
-    """The alert as webhook receivers see it; PagerDuty gets the same fields as custom details,
-    so a responder finds the same names whichever notifier told them."""
-    return {
-        "id": alert.id,
-        "workspace": alert.workspace,
-        "check_id": alert.check_id,
-        "check": alert.check_kind.value,
-        "target": alert.target,
-        "condition": alert.condition,
-        "severity": alert.severity.value,
-        "state": alert.state.value,
-        "message": alert.message,
-        "dedup_key": alert.dedup_key,
-        "opened_at": iso_utc(alert.opened_at),
-        "acknowledged_by": alert.acknowledged_by,
-        "acknowledged_at": iso_utc(alert.acknowledged_at),
-        "resolved_at": iso_utc(alert.resolved_at),
-    }
 
 
 def body(event: AlertEvent, now: float) -> bytes:
