@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from penguin_desktop.core.domains import DomainRow
 from penguin_desktop.core.monitoring import series
 from penguin_desktop.core.monitoring.alerts import AlertService
-from penguin_desktop.core.monitoring.checks import NETWORK_DEFAULTS
+from penguin_desktop.core.monitoring.defaults import NETWORK_DEFAULTS
 from penguin_desktop.core.monitoring.models import (
     SEVERITY,
     AlertInfo,

@@ -22,14 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from penguin_desktop.core.monitoring import rules
-from penguin_desktop.core.monitoring.checks import (
+from penguin_desktop.core.monitoring.checks import MAX_INTERVAL, MIN_INTERVAL, CheckChange
+from penguin_desktop.core.monitoring.defaults import (
     DOMAIN_KINDS,
     INTERVALS,
-    MAX_INTERVAL,
-    MIN_INTERVAL,
     NETWORK_DEFAULTS,
     SERVER_KINDS,
-    CheckChange,
 )
 from penguin_desktop.core.monitoring.models import CheckInfo, CheckKind, TlsMode
 from penguin_desktop.core.monitoring.rule_settings import RuleView
