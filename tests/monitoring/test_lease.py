@@ -14,7 +14,10 @@ from sqlalchemy import update
 from penguin_desktop.container import Container
 from penguin_desktop.core.monitoring.runner import RoundReport
 from penguin_desktop.core.monitoring.tables import CheckRow
-from penguin_desktop.core.platform.models import Actor
+from penguin_desktop.core.platform.errors import PermissionDenied
+from penguin_desktop.core.platform.models import Actor, Role
+from penguin_desktop.core.platform.store.tables import MetaRow
+from tests.conftest import add_user
 from tests.servers.common import free_port
 
 
@@ -61,3 +64,22 @@ def _until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.02)
+
+
+def test_a_role_that_runs_no_checks_never_takes_the_lease(
+    container: Container, owner: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    container.workspaces.create(owner, "Acme")
+    viewer = add_user(container, owner, "viewer@agency.test")
+    container.members.add(owner, "Acme", "viewer@agency.test", Role.VIEWER)
+    runner = container.monitoring.runner
+    said: list[str] = []
+
+    runner.run_forever(viewer, threading.Event(), on_wait=said.append, tick=0.05)
+
+    assert said == ["your role runs no checks in any workspace: nothing to do"]
+    with pytest.raises(PermissionDenied):
+        runner.run_round(viewer, "Acme")
+    assert runner.run_round(viewer).checks == 0
+    with container.db.read() as session:
+        assert session.get(MetaRow, "monitor.lease") is None

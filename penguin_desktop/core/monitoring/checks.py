@@ -27,6 +27,7 @@ from penguin_desktop.core.monitoring.models import CheckInfo, CheckKind, Status,
 from penguin_desktop.core.monitoring.tables import CheckRow
 from penguin_desktop.core.platform.errors import ConflictError, NotFoundError, ValidationError
 from penguin_desktop.core.platform.models import Actor
+from penguin_desktop.core.platform.names import name_key
 from penguin_desktop.core.platform.permissions import Permission
 from penguin_desktop.core.platform.service import Service
 from penguin_desktop.core.platform.store.tables import WorkspaceRow, utcnow
@@ -179,11 +180,18 @@ class CheckService(Service):
     def ensure_defaults(
         self, actor: Actor, workspace: str | None = None, now: datetime | None = None
     ) -> dict[int, WorkspaceRow]:
-        """Give every server and domain of the workspaces in scope (not archived) its default
-        checks, one audit event per workspace and kind added; the workspaces."""
+        """Give every server and domain its default checks, in the workspaces (or the one named)
+        where the actor may run checks and that are not archived, one audit event per workspace
+        and kind added; those workspaces. Others are passed over without a refusal: listing
+        checks calls this on a reader's behalf too."""
         with self._writing(actor) as session:
-            spaces = self._workspaces_in_scope(session, actor, workspace, Permission.MONITOR_READ)
-            live = {i: w for i, w in spaces.items() if w.archived_at is None}
+            spaces = self._rows_visible(session, actor, Permission.MONITOR_MANAGE)
+            live = {
+                i: w
+                for i, w in spaces.items()
+                if w.archived_at is None
+                and (workspace is None or w.name_key == name_key(workspace))
+            }
             for ws_id, kind, count in default_rows(session, sorted(live), now or utcnow()):
                 self._audit(
                     session, actor, "monitor.check.add", f"checks:{kind}", live[ws_id],

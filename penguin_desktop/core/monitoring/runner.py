@@ -39,6 +39,7 @@ from penguin_desktop.core.monitoring.tables import CheckRow
 from penguin_desktop.core.platform.errors import PenguinError
 from penguin_desktop.core.platform.jobs import JobContext
 from penguin_desktop.core.platform.models import Actor
+from penguin_desktop.core.platform.permissions import Permission
 from penguin_desktop.core.platform.service import Service
 from penguin_desktop.core.platform.store.database import Database
 from penguin_desktop.core.platform.store.tables import WorkspaceRow, utcnow
@@ -108,6 +109,8 @@ class MonitorRunner(Service):
         """Every enabled check of the workspaces the actor may read (or of `workspace`), or
         with `due_only` those whose time has come."""
         started, ctx, now = time.monotonic(), ctx or JobContext(), now or utcnow()
+        with self._reading(actor) as session:  # a refusal for a named workspace, audited
+            self._workspaces_in_scope(session, actor, workspace, Permission.MONITOR_MANAGE)
         spaces = self.checks.ensure_defaults(actor, workspace, now)
         with self.db.read() as session:
             jobs = load_jobs(session, sorted(spaces), now if due_only else None)
@@ -287,6 +290,11 @@ class MonitorRunner(Service):
         checks and stop requests are seen soon), until `stop` is set. Only while this monitor
         holds the lease (see `lease`); a round that fails (the database gone for a while) is
         logged and the next one tried, so the monitor outlives a passing outage."""
+        with self.db.read() as session:
+            if not self._rows_visible(session, actor, Permission.MONITOR_MANAGE):
+                if on_wait is not None:
+                    on_wait("your role runs no checks in any workspace: nothing to do")
+                return  # and never holds the lease another monitor needs
         lease = Lease(self.db)
         waiting_for: str | None = None
         try:

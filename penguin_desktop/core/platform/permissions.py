@@ -147,11 +147,9 @@ MATRIX: dict[Permission, Rule] = {
         _MANAGERS | {Role.MEMBER},
         "See mailbox aliases (read from MailU with the server's admin token)",
     ),
-    Permission.MONITOR_READ: Rule(
-        Scope.WORKSPACE, _ALL, "See checks, their results and alerts, and run the checks"
-    ),
+    Permission.MONITOR_READ: Rule(Scope.WORKSPACE, _ALL, "See checks, their results and alerts"),
     Permission.MONITOR_MANAGE: Rule(
-        Scope.WORKSPACE, _MANAGERS, "Add, change and remove monitoring checks"
+        Scope.WORKSPACE, _MANAGERS, "Add, change, remove and run monitoring checks"
     ),
     Permission.ALERT_HANDLE: Rule(
         Scope.WORKSPACE, _MANAGERS | {Role.MEMBER}, "Acknowledge and resolve alerts"

@@ -9,6 +9,7 @@ import threading
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
+from penguin_desktop.core.platform.permissions import Permission
 from penguin_desktop.ui.monitoring.home_view import HomeView
 from penguin_desktop.ui.shell.state import AppState
 from penguin_desktop.ui.widgets.list_detail import ListDetailPage
@@ -61,6 +62,15 @@ class HomePage(Page):
         super().refresh()
         monitoring = self.state.container.monitoring
         dashboard = self.call(lambda: monitoring.dashboard.build(self.state.actor))
+        may_run = any(
+            self.state.can(Permission.MONITOR_MANAGE, w) for w in self.state.active_workspaces
+        )
+        self.check_now.setEnabled(may_run)
+        self.check_now.setToolTip(
+            "Run every check once now, in the background"
+            if may_run
+            else "Your role runs no checks; a manager of the workspace can"
+        )
         if dashboard is not None:
             self.view.show_dashboard(dashboard)
             self.note.setText(f"Updated {dashboard.generated_at.astimezone():%H:%M}")
