@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from penguin_desktop.core.platform.errors import PenguinError
 from penguin_desktop.ui.monitoring.monitor_process import MonitorProcess
 from penguin_desktop.ui.shell.state import AppState
 
@@ -58,3 +59,12 @@ def report_words(report: RoundReport) -> str:
         f"; {report.opened} new alert{'s' if report.opened != 1 else ''}" if report.opened else ""
     )
     return f"Checked {report.checks}: {state}{opened}"
+
+
+def open_alert_count(state: AppState) -> int | None:
+    """How many alerts the user may see are open; None when it cannot be read now (the count
+    is a passing display: it stays as it was)."""
+    try:
+        return len(state.container.monitoring.alerts.all(state.actor))
+    except PenguinError:
+        return None

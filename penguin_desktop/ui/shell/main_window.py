@@ -4,12 +4,15 @@ outcome of any job that ended where no one could see it), idle lock.
 Pages are listed in `PAGES`; adding a capability's page is one line there (it gets a sidebar
 entry and the next Ctrl+<n> shortcut). A page is built the first time it is shown, so start-up
 pays only for the first one.
+
+Past 400 lines because the window is where the shell's parts meet (sidebar, switcher, status
+bar, lock, shortcuts, the background monitor's news); each part's logic lives in its own
+module and only its wiring is here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QFontMetrics, QKeySequence, QShortcut
@@ -30,14 +33,17 @@ from PySide6.QtWidgets import (
 )
 
 from penguin_desktop.core.accounts.models import WorkspaceInfo
-from penguin_desktop.core.platform.errors import PenguinError
 from penguin_desktop.ui.accounts.members_page import MembersPage
 from penguin_desktop.ui.accounts.settings_page import SettingsPage
 from penguin_desktop.ui.accounts.workspaces_page import WorkspacesPage
 from penguin_desktop.ui.audit.page import AuditPage
 from penguin_desktop.ui.domains.page import DomainsPage
 from penguin_desktop.ui.mailboxes.page import MailboxesPage
-from penguin_desktop.ui.monitoring.background import BackgroundMonitor, report_words
+from penguin_desktop.ui.monitoring.background import (
+    BackgroundMonitor,
+    open_alert_count,
+    report_words,
+)
 from penguin_desktop.ui.monitoring.home_page import HomePage
 from penguin_desktop.ui.monitoring.monitoring_page import MonitoringPage
 from penguin_desktop.ui.monitoring.notification import notify_desktop
@@ -70,7 +76,6 @@ PAGES: tuple[type[Page], ...] = (
 if TYPE_CHECKING:
     from penguin_desktop.core.monitoring import RoundReport
 
-R = TypeVar("R")
 NO_WORKSPACE = "No workspace yet"
 OUTCOME_MS = 15_000
 
@@ -403,21 +408,12 @@ class MainWindow(QMainWindow):
 
     def _show_alert_count(self) -> None:
         """The open alerts the user may see, as a count on Home's sidebar item."""
-        open_alerts = self.call_quietly(
-            lambda: len(self.state.container.monitoring.alerts.all(self.state.actor))
-        )
+        count = open_alert_count(self.state)
         home = next((i for i, k in enumerate(self.page_types) if k is HomePage), None)
-        if home is not None and open_alerts is not None:
+        if home is not None and count is not None:
             item = self.nav.item(home)
-            item.setText(f"Home ({open_alerts})" if open_alerts else "Home")
-            item.setToolTip(f"{open_alerts} open alerts" if open_alerts else "Home (Ctrl+1)")
-
-    def call_quietly(self, work: Callable[[], R]) -> R | None:
-        """A read for a passing display; an error leaves it as it was."""
-        try:
-            return work()
-        except PenguinError:
-            return None
+            item.setText(f"Home ({count})" if count else "Home")
+            item.setToolTip(f"{count} open alerts" if count else "Home (Ctrl+1)")
 
     # --- closing --------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
