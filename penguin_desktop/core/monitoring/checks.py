@@ -247,7 +247,9 @@ class CheckService(Service):
         allowed = SERVER_KINDS if server is not None else DOMAIN_KINDS
         if kind not in allowed:
             raise ValidationError(
-                f"a {kind} check runs on a {'domain' if server else 'server'}",
+                f"{kind} checks a {'domain' if server else 'server'}, not a "
+                f"{'server' if server else 'domain'}; a {'server' if server else 'domain'}'s "
+                "kinds of check are these",
                 field="kind",
                 value=kind.value,
                 allowed=sorted(k.value for k in allowed),
