@@ -47,6 +47,9 @@ def test_sidebar_lists_every_page_with_ctrl_number_shortcuts(
     assert isinstance(window.current_page(), SecretsPage)
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert isinstance(window.current_page(), MonitoringPage)
+    qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert isinstance(window.current_page(), SettingsPage)
+    assert window.nav.item(9).toolTip() == "Settings (Ctrl+0)"
 
 
 def test_the_acting_user_is_shown(owner: Actor, make_window: WindowFactory) -> None:

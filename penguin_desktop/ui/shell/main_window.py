@@ -169,7 +169,7 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(
                 icon(page.icon_name, theme.SIDEBAR_ICON, theme.SIDEBAR_ICON_ACTIVE), page.title
             )
-            item.setToolTip(f"{page.title} (Ctrl+{number})" if number < 10 else page.title)
+            item.setToolTip(f"{page.title} (Ctrl+{number % 10})" if number <= 10 else page.title)
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self._navigate)
         column.addWidget(self.nav, 1)
@@ -240,8 +240,8 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(slot)
             self.shortcuts.append(shortcut)
 
-        for number in range(1, min(len(self.page_types), 9) + 1):
-            add(f"Ctrl+{number}", lambda n=number - 1: self.show_page(n))
+        for number in range(1, min(len(self.page_types), 10) + 1):  # the tenth is Ctrl+0
+            add(f"Ctrl+{number % 10}", lambda n=number - 1: self.show_page(n))
         add("Ctrl+F", self.focus_filter)
         add("F5", self.refresh_current)
         add("Ctrl+L", lambda: self.lock())
