@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from penguin_desktop.container import Container
 from penguin_desktop.core.audit.models import AuditFilter
 from penguin_desktop.core.platform.errors import NotFoundError, PermissionDenied
 from penguin_desktop.core.platform.models import Actor, Role
+from penguin_desktop.core.secrets import SecretKind
 from penguin_desktop.core.servers import MailHealth
 from penguin_desktop.core.servers.mail_health import parse_compose_ps, parse_queue
 from penguin_desktop.core.servers.ssh.keys import generate_ed25519
@@ -230,3 +232,29 @@ def test_postqueue_messages_counted_and_aged() -> None:
     assert parse_queue(lines + "\npostqueue: warning: ...", now=8_200)[:2] == (None, None)
     assert parse_queue("[1, 2]", now=8_200)[0] is None
     assert parse_queue('{"arrival_time": 9000}', now=8_200) == (1, 0.0, None)
+
+
+def test_the_monitor_keeps_the_key_an_hour_and_reads_it_again_once_replaced(
+    container: Container, owner: Actor, mx1: str, remote: SshdServer
+) -> None:
+    """What the monitor asks every five minutes audits one key read, not one per check; the
+    role is still checked each time, and a replaced key is read (and audited) again."""
+    remote.run_mailu()
+    hour = timedelta(hours=1)
+
+    def key_reads() -> list[str]:
+        events = container.audit.page(owner, AuditFilter(workspace="Acme"))
+        return [str(json.loads(e.summary)["reason"]) for e in events if e.action == "secret.read"]
+
+    before = len(key_reads())
+    for _ in range(3):
+        assert container.servers.mail_health(owner, mx1, keep_key_for=hour).reachable
+    reads = key_reads()
+    assert len(reads) == before + 1
+    assert "kept in memory up to 60 min" in reads[0]
+
+    server = container.servers.get(owner, mx1)
+    key = container.secrets.reveal(owner, "Acme", server.ssh_key_secret, "test")
+    container.secrets.set(owner, "Acme", server.ssh_key_secret, SecretKind.SSH_KEY, key)
+    assert container.servers.mail_health(owner, mx1, keep_key_for=hour).reachable
+    assert len(key_reads()) == before + 2

@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 NETWORK_CONCURRENCY = 64
 SSH_CONCURRENCY = 16
 WRITE_BATCH = 250
+KEEP_SSH_KEY = timedelta(hours=1)  # one audited key read an hour per server, not twelve
 PRUNE_EVERY = timedelta(hours=1)
 
 
@@ -165,7 +166,7 @@ class MonitorRunner(Service):
         def ssh_probe(job: Job) -> _Outcome:
             if job.waiting is not None:
                 return _Outcome(job, ProbeResult(Status.UNKNOWN, job.waiting))
-            health = self.servers.mail_health(actor, job.target, job.workspace)
+            health = self.servers.mail_health(actor, job.target, job.workspace, KEEP_SSH_KEY)
             return _Outcome(job, readings.from_mail_health(health))
 
         outcomes: list[_Outcome] = []

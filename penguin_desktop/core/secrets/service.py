@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -145,6 +146,8 @@ class SecretService(Service):
         self.stores = stores
         self.services = services
         self._load_procedures = load_procedures
+        # Values `use(keep_for=...)` keeps, by the reference's version: (value, kept until).
+        self._kept: dict[tuple[object, ...], tuple[str, datetime]] = {}
         stores.secrets_in_file = self._secrets_in_file
 
     def _secrets_in_file(self) -> int:
@@ -434,9 +437,45 @@ class SecretService(Service):
         """A person reads the value (admins and owners); audited with the reason given."""
         return self._read(actor, workspace, name, Permission.SECRET_REVEAL, "secret.reveal", reason)
 
-    def use(self, actor: Actor, workspace: str, name: str, purpose: str) -> str:
-        """The program reads the value to do its work (an SSH login, an SMTP session)."""
-        return self._read(actor, workspace, name, Permission.SECRET_LIST, "secret.read", purpose)
+    def use(
+        self,
+        actor: Actor,
+        workspace: str,
+        name: str,
+        purpose: str,
+        keep_for: timedelta | None = None,
+    ) -> str:
+        """The program reads the value to do its work (an SSH login, an SMTP session).
+
+        `keep_for`: work that repeats every few minutes (the monitor's SSH health) keeps the
+        value in memory that long instead of reading the store, and auditing a read, each
+        time: one `secret.read` an hour per server instead of twelve. The role is checked on
+        every use, and a value replaced or rotated since is read again."""
+        if keep_for is None:
+            return self._read(
+                actor, workspace, name, Permission.SECRET_LIST, "secret.read", purpose
+            )
+        with self._reading(actor) as session:
+            ws, _ = self._workspace(session, actor, workspace, Permission.SECRET_LIST)
+            ref = self._ref(session, ws.id, name)
+            version = (
+                ws.id,
+                name,
+                ref.backend,
+                ref.locator,
+                ref.backend_version,
+                ref.last_rotated_at,
+            )
+        kept = self._kept.get(version)
+        if kept is not None and kept[1] > utcnow():
+            return kept[0]
+        minutes = round(keep_for.total_seconds() / 60)
+        value = self._read(
+            actor, workspace, name, Permission.SECRET_LIST, "secret.read",
+            f"{purpose} (kept in memory up to {minutes} min)",
+        )  # fmt: skip
+        self._kept[version] = (value, utcnow() + keep_for)
+        return value
 
     def _read(
         self,

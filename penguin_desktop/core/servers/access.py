@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -213,11 +214,15 @@ class ServerAccess(Service):
         workspace: str | None = None,
         permission: Permission = Permission.SERVER_OPERATE,
         purpose: str = "ssh login",
+        keep_key_for: timedelta | None = None,
     ) -> Iterator[SshConnection]:
         """A logged-in SSH connection to the server (pinned host key, key from the secret
-        store). A changed host key is refused, audited, and nothing is sent."""
+        store, kept in memory `keep_key_for` by work that repeats). A changed host key is
+        refused, audited, and nothing is sent."""
         login = self._login(actor, name, workspace, permission)
-        key = self.secrets.use(actor, login.workspace, login.key_secret, f"{purpose} to {name}")
+        key = self.secrets.use(
+            actor, login.workspace, login.key_secret, f"{purpose} to {name}", keep_key_for
+        )
         try:
             conn = SshConnection.connect(login.target, login.pinned, load_private_key(key))
         except HostKeyChanged as changed:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import suppress
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -395,20 +396,28 @@ class ServerService(ServerAccess):
         self._save_reports(actor, reports)
         return sorted(reports, key=lambda r: (r.workspace.casefold(), r.server.casefold()))
 
-    def mail_health(self, actor: Actor, name: str, workspace: str | None = None) -> MailHealth:
+    def mail_health(
+        self,
+        actor: Actor,
+        name: str,
+        workspace: str | None = None,
+        keep_key_for: timedelta | None = None,
+    ) -> MailHealth:
         """Load, memory, the mail volume's disk, MailU's containers and Postfix's queue, read
         live for monitoring, which keeps its own results: nothing is saved or audited here
         (the SSH key's use is, by the secret store). A read, so the server's one-job lock is
         neither taken nor waited for: a monitoring round must never make a person's
         provisioning or backup fail as busy. A server that cannot be reached, or whose host key
-        is not accepted yet, comes back unreachable with the reason."""
+        is not accepted yet, comes back unreachable with the reason. `keep_key_for`: the
+        monitor, which asks every few minutes, keeps the SSH key in memory that long."""
         login = self._login(actor, name, workspace, Permission.SERVER_READ)
         return read_mail_health(
             login,
             lambda: self.connect(
-                actor, login.name, login.workspace, Permission.SERVER_READ, "mail health"
+                actor, login.name, login.workspace, Permission.SERVER_READ, "mail health",
+                keep_key_for,
             ),
-        )
+        )  # fmt: skip
 
     def _check_one(self, actor: Actor, login: Login) -> HealthReport:
         return health.check_one(login, lambda: self._session(actor, login, "health check"))
