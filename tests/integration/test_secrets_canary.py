@@ -383,6 +383,8 @@ def _monitoring(run: Callable[..., None], outputs: list[str]) -> None:
     run("alert", "rule", "set", "disk", "--warning", "80", "--critical", "90")
     run("alert", "rule", "list")
     run("notifier", "log")
+    run("notifier", "disable", "hook")
+    run("notifier", "enable", "hook")
     run("notifier", "remove", "pd")
     run("notifier", "remove", "hook")
     run("monitor", "check", "remove", added)

@@ -16,6 +16,8 @@ from penguin_desktop.core.platform.store.tables import WorkspaceRow
 from penguin_desktop.core.secrets import BackendKind
 from penguin_desktop.core.servers import ServerRow
 from tests.conftest import add_user
+from tests.servers.common import free_port
+from tests.servers.webhook_receiver import WebhookReceiver
 
 ROUTING_KEY = "R" * 32
 
@@ -115,3 +117,33 @@ def test_a_checks_own_thresholds_and_back_to_the_rule(container: Container, owne
     assert refused.value.field == "threshold"
     back = checks.set(owner, dns.id, CheckChange(thresholds={"blacklisted": (None, None)}))
     assert back.thresholds == {}
+
+
+def test_a_muted_notifier_is_owed_nothing_until_turned_back_on(
+    container: Container, owner: Actor, receiver: WebhookReceiver
+) -> None:
+    container.workspaces.create(owner, "Acme")
+    notifiers = container.monitoring.notifiers
+    notifiers.add(owner, NotifierKind.WEBHOOK, "hook", "s" * 32, workspace="Acme", url=receiver.url)
+    with container.db.write() as session:
+        ws = session.execute(select(WorkspaceRow).where(WorkspaceRow.name == "Acme")).scalar_one()
+        session.add(ServerRow(workspace_id=ws.id, name="mx1", ip="127.0.0.1", ssh_key_secret="k"))
+    monitoring = container.monitoring
+    monitoring.checks.ensure_defaults(owner)
+    for check in monitoring.checks.all(owner, "Acme"):
+        enabled = check.kind is CheckKind.SMTP
+        monitoring.checks.set(
+            owner, check.id, CheckChange(enabled=enabled, port=free_port() if enabled else None)
+        )
+
+    assert notifiers.set_enabled(owner, "hook", False).enabled is False
+    monitoring.runner.run_round(owner)
+    assert monitoring.runner.run_round(owner).opened == 1
+    assert notifiers.deliveries(owner) == [] and receiver.state.received == []
+
+    assert notifiers.set_enabled(owner, "hook", True).enabled is True
+    (alert,) = monitoring.alerts.all(owner)
+    monitoring.alerts.acknowledge(owner, alert.id)
+    monitoring.notifiers.deliver_due(owner)
+    (request,) = receiver.state.received
+    assert request.headers["x-penguin-event"] == "alert.acknowledged"

@@ -295,6 +295,11 @@ def test_the_notifiers_tab_adds_tests_and_logs_a_webhook(
     assert cells(tab.log.table, "Notifier") == ["acme-hook"]
     assert cells(tab.log.table, "Event") == ["Acknowledged"]
     assert cells(tab.log.table, "Delivered") == ["Queued"]
+    tab.mute_button.click()
+    assert cells(tab.table, "On") == ["Muted"] and tab.mute_button.text() == "Unm&ute"
+    assert [n.enabled for n in container.monitoring.notifiers.all(owner)] == [False]
+    tab.mute_button.click()
+    assert cells(tab.table, "On") == ["Yes"]
     assert error_boxes() == []
 
 

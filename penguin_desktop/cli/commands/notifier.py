@@ -124,6 +124,29 @@ def test(state: CliState, name: str) -> None:
     emit_object(state, attempt, f"Test alert delivered to {name}{code}.")
 
 
+@notifier.command("enable")
+@click.argument("name")
+@shared_options()
+@pass_state
+def enable(state: CliState, name: str) -> None:
+    """Turn a muted notifier back on: it is told of the alerts from now on."""
+    with arguments("name"):
+        info = state.container.monitoring.notifiers.set_enabled(state.actor(), name, True)
+    emit_object(state, info, f"Notifier {name} is on")
+
+
+@notifier.command("disable")
+@click.argument("name")
+@shared_options()
+@pass_state
+def disable(state: CliState, name: str) -> None:
+    """Mute a notifier (maintenance, a receiver being moved) without losing its settings;
+    what happens while it is off is not sent later."""
+    with arguments("name"):
+        info = state.container.monitoring.notifiers.set_enabled(state.actor(), name, False)
+    emit_object(state, info, f"Notifier {name} is off")
+
+
 @notifier.command("remove")
 @click.argument("name")
 @shared_options()

@@ -30,6 +30,8 @@ ACTION_WORDS: dict[str, str] = {
     "monitor.check.set": "Monitoring check changed",
     "monitor.settings": "Monitoring settings changed",
     "notifier.add": "Alert notifier added",
+    "notifier.disable": "Alert notifier turned off",
+    "notifier.enable": "Alert notifier turned on",
     "notifier.remove": "Alert notifier removed",
     "notifier.test": "Alert notifier tested",
     "mailbox.alias.add": "Alias added",

@@ -200,6 +200,17 @@ class NotifierService(Service):
             self._workspace(session, actor, ws.name, Permission.NOTIFIER_WORKSPACE)
         return ws, row
 
+    def set_enabled(self, actor: Actor, name: str, enabled: bool) -> NotifierInfo:
+        """Mute a notifier (maintenance, a receiver being moved) or turn it back on. A muted
+        one is owed nothing: events while it is off are not sent later."""
+        with self._writing(actor) as session:
+            ws, row = self._row(session, actor, name)
+            if row.enabled != enabled:
+                row.enabled = enabled
+                action = "notifier.enable" if enabled else "notifier.disable"
+                self._audit(session, actor, action, f"notifier:{row.name}", ws)
+            return _info(row, ws.name if ws else None)
+
     def remove(self, actor: Actor, name: str) -> None:
         with self._writing(actor) as session:
             ws, row = self._row(session, actor, name)

@@ -14,6 +14,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from penguin_desktop.core.platform.store.tables import Base, UTCDateTime, utcnow
+from penguin_desktop.core.servers.models import ServerStatus
 
 
 class ServerRow(Base):
@@ -37,7 +38,7 @@ class ServerRow(Base):
     mailu_url: Mapped[str | None] = mapped_column(String(300), nullable=True)
     mailu_token_secret: Mapped[str | None] = mapped_column(String(128), nullable=True)
     mailu_dir: Mapped[str] = mapped_column(String(300), default="/mailu")
-    status: Mapped[str] = mapped_column(String(32), default="new")
+    status: Mapped[str] = mapped_column(String(32), default=ServerStatus.HOST_KEY_PENDING.value)
     steps: Mapped[str] = mapped_column(Text, default="{}")
     last_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_check: Mapped[str] = mapped_column(Text, default="{}")

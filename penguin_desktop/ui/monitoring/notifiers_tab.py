@@ -47,6 +47,11 @@ NOTIFIER_COLUMNS: tuple[Column[NotifierInfo], ...] = (
         lambda n: n.url or "PagerDuty Events API",
         lambda n: n.url or "The agency's PagerDuty events URL (a monitoring setting)",
     ),
+    Column(
+        "On",
+        lambda n: "Yes" if n.enabled else "Muted",
+        lambda n: "Told of alerts" if n.enabled else "Told of nothing until turned back on",
+    ),
 )
 
 
@@ -82,6 +87,8 @@ class NotifiersTab(MonitoringTab):
         self.count.setObjectName("footnote")
         self.test_button = action_button("&Test", "transfer")
         self.remove_button = action_button("Re&move…", "remove")
+        self.mute_button = action_button("M&ute", "cancel")
+        self.mute_button.clicked.connect(self.toggle_muted)
         self.pagerduty_button = action_button("Add &PagerDuty…", "add")
         self.webhook_button = action_button("Add &webhook…", "add", primary=True)
         self.test_button.clicked.connect(self.test_selected)
@@ -93,6 +100,7 @@ class NotifiersTab(MonitoringTab):
         self.bar.addStretch(1)
         for button in (
             self.test_button,
+            self.mute_button,
             self.remove_button,
             self.pagerduty_button,
             self.webhook_button,
@@ -204,6 +212,19 @@ class NotifiersTab(MonitoringTab):
         self._unlocked([notifier.workspace], show)
         return opened[0] if opened else None
 
+    def toggle_muted(self) -> None:
+        notifier = self.list.selected()
+        if notifier is None or not self._may_change(notifier):
+            return
+        notifiers, actor = self.state.container.monitoring.notifiers, self.state.actor
+        changed = self.call(
+            lambda: notifiers.set_enabled(actor, notifier.name, not notifier.enabled)
+        )
+        if changed is not None:
+            self.refresh()
+            word = "on" if changed.enabled else "muted"
+            self.message.show_success(f"Notifier {changed.name} is {word}")
+
     def _removed(self, notifier: NotifierInfo) -> None:
         self.refresh()
         self.message.show_success(f"Removed notifier {notifier.name}")
@@ -279,6 +300,14 @@ class NotifiersTab(MonitoringTab):
         busy = self.test_job is not None
         self.test_button.setEnabled(may and not busy)
         self.remove_button.setEnabled(may)
+        self.mute_button.setEnabled(may)
+        muted = notifier is not None and not notifier.enabled
+        self.mute_button.setText("Unm&ute" if muted else "M&ute")
+        self.mute_button.setToolTip(
+            "Turn it back on: it is told of alerts from now on"
+            if muted
+            else "Tell it nothing for now (maintenance); what happens meanwhile is not sent later"
+        )
         for button, tip in (
             (self.test_button, "Send a made-up alert and its resolve to it"),
             (self.remove_button, "Stop telling it of alerts and delete its secret"),
