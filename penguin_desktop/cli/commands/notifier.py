@@ -130,9 +130,7 @@ def test(state: CliState, name: str) -> None:
 @pass_state
 def enable(state: CliState, name: str) -> None:
     """Turn a muted notifier back on: it is told of the alerts from now on."""
-    with arguments("name"):
-        info = state.container.monitoring.notifiers.set_enabled(state.actor(), name, True)
-    emit_object(state, info, f"Notifier {name} is on")
+    _switch(state, name, on=True)
 
 
 @notifier.command("disable")
@@ -142,9 +140,13 @@ def enable(state: CliState, name: str) -> None:
 def disable(state: CliState, name: str) -> None:
     """Mute a notifier (maintenance, a receiver being moved) without losing its settings;
     what happens while it is off is not sent later."""
+    _switch(state, name, on=False)
+
+
+def _switch(state: CliState, name: str, *, on: bool) -> None:
     with arguments("name"):
-        info = state.container.monitoring.notifiers.set_enabled(state.actor(), name, False)
-    emit_object(state, info, f"Notifier {name} is off")
+        info = state.container.monitoring.notifiers.set_enabled(state.actor(), name, on)
+    emit_object(state, info, f"Notifier {name} is {'on' if on else 'off'}")
 
 
 @notifier.command("remove")

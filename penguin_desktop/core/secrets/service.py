@@ -6,7 +6,8 @@ the reference, and only then deletes the old copy; a second run finishes an inte
 
 Over the ~400-line habit: it is the one door of the capability (references, backends, the
 secrets file, migration and the program's own secrets) and every part shares the same
-transactions, scope checks and audit; migration is the part to move out next.
+transactions, scope checks and audit; migration, then the program's own secrets (the audit
+signing key, the agency's notifier keys), are the parts to move out next.
 """
 
 from __future__ import annotations
