@@ -15,6 +15,10 @@ from penguin_desktop.core.platform.jobs.locks import ResourceLocks
 from penguin_desktop.core.platform.store.database import Database, open_database
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from penguin_desktop.core.billing.plans import PlanService
+    from penguin_desktop.core.billing.service import BillingService
     from penguin_desktop.core.domains.service import DomainService
     from penguin_desktop.core.mailboxes.service import MailboxService
     from penguin_desktop.core.monitoring.service import MonitoringService
@@ -29,6 +33,15 @@ def _register_rotations() -> None:
     the container through the secret service to reach the server and mailbox services."""
     import penguin_desktop.core.mailboxes.rotation
     import penguin_desktop.core.servers.rotation  # noqa: F401
+
+
+def _plan_limits(session: Session, workspace_id: int, resource: str, adding: int) -> None:
+    """Billing's guard on the database's quotas: a plan in block mode refuses one more domain or
+    mailbox. Registered whenever the database opens, so it holds however domains and mailboxes
+    are reached; billing itself is imported by the first creation that asks."""
+    from penguin_desktop.core.billing.plans import enforce_limits
+
+    enforce_limits(session, workspace_id, resource, adding)
 
 
 class Container:
@@ -51,6 +64,7 @@ class Container:
         db = open_database(self.settings.db_url, create=self._create)
         # Every so many audit entries the trail's head is signed, after the write commits.
         db.on_checkpoint_due = lambda: self.audit.checkpoint_quietly()
+        db.quotas.register("plan", _plan_limits)
         return db
 
     @cached_property
@@ -133,6 +147,18 @@ class Container:
         return MonitoringService(
             self.db, lambda: self.secrets, lambda: self.servers, lambda: self.domains
         )
+
+    @cached_property
+    def plans(self) -> PlanService:
+        from penguin_desktop.core.billing.plans import PlanService
+
+        return PlanService(self.db)
+
+    @cached_property
+    def billing(self) -> BillingService:
+        from penguin_desktop.core.billing.service import BillingService
+
+        return BillingService(self.db, lambda: self.secrets)
 
     def close(self) -> None:
         if "stores" in self.__dict__:

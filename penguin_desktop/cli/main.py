@@ -14,6 +14,8 @@ import click
 from penguin_desktop import __version__, log
 from penguin_desktop.cli.commands.alert import alert
 from penguin_desktop.cli.commands.audit import audit
+from penguin_desktop.cli.commands.billing import billing
+from penguin_desktop.cli.commands.billing_plans import flags, plan
 from penguin_desktop.cli.commands.domain import dns, domain
 from penguin_desktop.cli.commands.mailbox import mailbox
 from penguin_desktop.cli.commands.member import member
@@ -99,6 +101,9 @@ for command in (
     monitor,
     alert,
     notifier,
+    billing,
+    plan,
+    flags,
 ):
     cli.add_command(command)
 

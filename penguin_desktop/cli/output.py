@@ -14,17 +14,17 @@ import click
 from penguin_desktop.cli.state import CliState
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     return value
 
 
@@ -45,7 +45,7 @@ def emit_table(
 ) -> None:
     """`columns` are (attribute, heading) pairs; JSON mode prints every field instead."""
     if state.json:
-        click.echo(json.dumps(_plain(list(rows)), indent=2))
+        click.echo(json.dumps(plain(list(rows)), indent=2))
         return
     if not rows:
         click.echo(empty)
@@ -59,6 +59,6 @@ def emit_table(
 
 def emit_object(state: CliState, obj: Any, message: str) -> None:
     if state.json:
-        click.echo(json.dumps(_plain(obj), indent=2))
+        click.echo(json.dumps(plain(obj), indent=2))
     else:
         click.echo(message)

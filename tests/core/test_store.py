@@ -95,6 +95,20 @@ def test_an_older_database_is_backed_up_then_upgraded(tmp_path: Path) -> None:
     c.close()
     with sqlite3.connect(path) as conn:
         for table in (
+            "billing_account",
+            "stripe_customers",
+            "stripe_products",
+            "stripe_plans",
+            "stripe_subscriptions",
+            "stripe_subscription_items",
+            "stripe_invoices",
+            "stripe_charges",
+            "stripe_payment_intents",
+            "stripe_refunds",
+            "stripe_events",
+            "billing_mrr_log",
+            "billing_refund_requests",
+            "billing_flag_overrides",
             "notifier_deliveries",
             "notifiers",
             "alerts",

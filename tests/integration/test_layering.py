@@ -25,6 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "servers": {"platform", "secrets", "domains"},
     "mailboxes": {"platform", "secrets", "servers"},
     "monitoring": {"platform", "secrets", "domains", "servers"},
+    "billing": {"platform", "secrets"},
 }
 MIGRATIONS = CORE / "platform" / "store" / "migrations"
 

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import click
 
+from penguin_desktop.cli.commands.billing_plans import warn_over_plan
 from penguin_desktop.cli.inputs import read_stdin_line, read_text_file
 from penguin_desktop.cli.options import shared_options
-from penguin_desktop.cli.output import _plain, emit_object, emit_table
+from penguin_desktop.cli.output import emit_object, emit_table, plain
 from penguin_desktop.cli.progress import progress
 from penguin_desktop.cli.state import CliState, pass_state
 from penguin_desktop.core.domains.dns import dkim
@@ -174,6 +175,7 @@ def add(
         f"Added {info.display_name} to {info.workspace!r}{extra}. "
         f"See what to publish: penguin domain records {info.name}",
     )
+    warn_over_plan(state, info.workspace)
 
 
 def _read_key_file(path: Path) -> str:
@@ -221,7 +223,7 @@ def records(state: CliState, name: str, workspace: str | None) -> None:
     """Show the DNS records the domain needs (computed here, no network)."""
     view = state.container.domains.records(state.actor(), name, workspace)
     if state.json:
-        click.echo(json.dumps(_plain(view), indent=2))
+        click.echo(json.dumps(plain(view), indent=2))
         return
     emit_table(
         state,
@@ -254,7 +256,7 @@ def _summary_json(summary: PostureSummary) -> str:
                 "workspace": r.workspace,
                 "domain": r.domain,
                 "score": r.score,
-                "breakdown": _plain(list(r.breakdown)),
+                "breakdown": plain(list(r.breakdown)),
                 "findings": [
                     {
                         "severity": f.severity.value,
@@ -359,7 +361,7 @@ def fix(
             ctx=ctx,
         )
     if state.json:
-        click.echo(json.dumps(_plain(result), indent=2))
+        click.echo(json.dumps(plain(result), indent=2))
         return
     click.echo(f"{result.domain} via {result.provider}")
     if not result.changes:
@@ -413,7 +415,7 @@ def attach(state: CliState, name: str, server: str, workspace: str | None) -> No
         result = state.container.domain_attach.attach(state.actor(), name, server, workspace)
     d = result.domain
     if state.json:
-        click.echo(json.dumps(_plain(result), indent=2))
+        click.echo(json.dumps(plain(result), indent=2))
         return
     done = [
         "added to the workspace" if result.created_domain else None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from penguin_desktop.cli.commands.billing_plans import warn_over_plan
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import emit_object, emit_table
 from penguin_desktop.cli.state import CliState, pass_state
@@ -39,6 +40,7 @@ def create(
     """Create a mailbox with a generated password kept in the secret store."""
     info = state.container.mailboxes.create(state.actor(), email, server_name, workspace, quota_mb)
     emit_object(state, info, f"Created {info.email} on {info.server}: {_settings(info)}")
+    warn_over_plan(state, info.workspace)
 
 
 @mailbox.command("list")

@@ -6,12 +6,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import signal
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from types import FrameType
 from typing import Any
 
 import click
@@ -20,7 +16,7 @@ from penguin_desktop.cli.commands.monitor_checks import NO_CHECKS, CheckRow, che
 from penguin_desktop.cli.errors import arguments
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import emit_object, emit_table
-from penguin_desktop.cli.progress import progress
+from penguin_desktop.cli.progress import progress, stop_on_signals
 from penguin_desktop.cli.state import CliState, pass_state
 from penguin_desktop.core.monitoring.models import Status, TlsMode
 from penguin_desktop.core.monitoring.runner import RoundReport
@@ -74,32 +70,6 @@ def _summary(report: RoundReport) -> str:
     return "\n".join(lines)
 
 
-@contextmanager
-def _stop_on_signals(stop: Callable[[], None]) -> Iterator[None]:
-    """SIGINT (Ctrl-C) and SIGTERM (systemd stopping the service) call `stop`: the round under
-    way ends after the probes already started; a second signal stops at once."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught = (signal.SIGINT, signal.SIGTERM)
-    previous = {sig: signal.getsignal(sig) for sig in caught}
-    asked = threading.Event()
-
-    def handle(_signum: int, _frame: FrameType | None) -> None:
-        if asked.is_set():
-            raise KeyboardInterrupt
-        asked.set()
-        stop()
-
-    for sig in caught:
-        signal.signal(sig, handle)
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
 @monitor.command("run")
 @click.option("--once", is_flag=True, help="Run every enabled check once, print a summary, exit.")
 @click.option("--workspace", "-w", help="Only this workspace's checks.")
@@ -112,7 +82,7 @@ def run(state: CliState, once: bool, workspace: str | None) -> None:
     actor = state.actor()
     runner = state.container.monitoring.runner
     if once:
-        with progress(state) as job, _stop_on_signals(job.cancel):
+        with progress(state) as job, stop_on_signals(job.cancel):
             report = runner.run_round(actor, workspace, ctx=job)
         emit_object(state, report, _summary(report))
         if report.cancelled:
@@ -128,7 +98,7 @@ def run(state: CliState, once: bool, workspace: str | None) -> None:
     scope = f"workspace {workspace!r}" if workspace else "every workspace you may read"
     click.echo(f"Monitoring {scope} on the checks' schedules; Ctrl-C stops.", err=True)
     stop = threading.Event()
-    with _stop_on_signals(stop.set):
+    with stop_on_signals(stop.set):
         runner.run_forever(
             actor, stop, workspace, on_round=on_round, on_wait=lambda w: click.echo(w, err=True)
         )

@@ -39,6 +39,7 @@ from penguin_desktop.core.domains.providers.base import DnsProvider, ManualProvi
 from penguin_desktop.core.domains.required import RequiredView, required_view, zone_snippet
 from penguin_desktop.core.domains.rows import Loaded
 from penguin_desktop.core.domains.tables import DnsProviderRow, SendingDomainRow
+from penguin_desktop.core.platform import quotas
 from penguin_desktop.core.platform.errors import ValidationError
 from penguin_desktop.core.platform.jobs import JobContext
 from penguin_desktop.core.platform.models import Actor
@@ -171,10 +172,12 @@ class DomainService(Service):
         self, session: Session, actor: Actor, workspace: str, name: str, provider: str | None
     ) -> tuple[WorkspaceRow, int | None]:
         """The workspace a new domain may go into and its provider's id: checked once before
-        keys are generated and again, in the writing transaction, before rows are written."""
+        keys are generated and again, in the writing transaction, before rows are written.
+        The workspace's plan may refuse one more domain (core.platform.quotas)."""
         ws, _ = self._workspace(session, actor, workspace, Permission.DOMAIN_MANAGE, writable=True)
         taken = f"{display_domain(name)} is already a sending domain here"
         self._ensure_unused(session, SendingDomainRow, "name", name, ws.id, taken)
+        self.db.quotas.require(session, ws.id, quotas.DOMAINS)
         provider_id = (
             rows.provider_row(session, ws.id, provider).id if provider is not None else None
         )

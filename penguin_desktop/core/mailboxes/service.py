@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from penguin_desktop.core.mailboxes.models import MailboxInfo
 from penguin_desktop.core.mailboxes.tables import MailboxRow
+from penguin_desktop.core.platform import quotas
 from penguin_desktop.core.platform.emails import normalize_email
 from penguin_desktop.core.platform.errors import (
     ConflictError,
@@ -211,6 +212,7 @@ class MailboxService(Service):
                 session, actor, server_name, workspace, Permission.MAILBOX_MANAGE, writable=True
             )
             self._ensure_free(session, ws.id, email)
+            self.db.quotas.require(session, ws.id, quotas.MAILBOXES)
             ws_name = ws.name
         secret = password_secret_name(email)
         password = token_source.token_urlsafe(PASSWORD_BYTES)
@@ -226,6 +228,7 @@ class MailboxService(Service):
                     session, actor, server.name, ws_name, Permission.MAILBOX_MANAGE, True
                 )
                 self._ensure_free(session, ws.id, email)
+                self.db.quotas.require(session, ws.id, quotas.MAILBOXES)
                 row = MailboxRow(
                     workspace_id=ws.id,
                     server_id=server.id,

@@ -58,6 +58,13 @@ class Permission(enum.StrEnum):
     ALERT_RULE_AGENCY = "alert.rule.agency"
     NOTIFIER_WORKSPACE = "notifier.workspace"
     NOTIFIER_AGENCY = "notifier.agency"
+    BILLING_CONNECT = "billing.connect"
+    BILLING_SYNC = "billing.sync"
+    BILLING_READ = "billing.read"
+    BILLING_LINK = "billing.link"
+    BILLING_REFUND = "billing.refund"
+    PLAN_READ = "plan.read"
+    FLAG_SET = "flag.set"
 
 
 @dataclass(frozen=True)
@@ -165,6 +172,25 @@ MATRIX: dict[Permission, Rule] = {
     ),
     Permission.NOTIFIER_AGENCY: Rule(
         Scope.ORGANIZATION, _ADMINS, "Add, test and remove the agency's alert notifiers"
+    ),
+    Permission.BILLING_CONNECT: Rule(
+        Scope.ORGANIZATION, _ADMINS, "Connect the agency's Stripe account and its webhooks"
+    ),
+    Permission.BILLING_SYNC: Rule(
+        Scope.ORGANIZATION, _MANAGERS, "Sync billing from Stripe and see the sync's status"
+    ),
+    Permission.BILLING_READ: Rule(
+        Scope.ORGANIZATION, _MANAGERS, "See payments, invoices and revenue of every client"
+    ),
+    Permission.BILLING_LINK: Rule(
+        Scope.ORGANIZATION, _ADMINS, "Link Stripe customers to client workspaces"
+    ),
+    Permission.BILLING_REFUND: Rule(Scope.ORGANIZATION, _ADMINS, "Refund a payment"),
+    Permission.PLAN_READ: Rule(
+        Scope.WORKSPACE, _ALL, "See the workspace's plan, its limits, usage and feature flags"
+    ),
+    Permission.FLAG_SET: Rule(
+        Scope.ORGANIZATION, _ADMINS, "Turn a workspace's feature flags on or off"
     ),
 }
 

@@ -67,6 +67,10 @@ _REMEDIES: dict[str, str] = {
     "mailbox.remove": "remove the mailbox on the Mailboxes page",
     "audit.verify": "run Verify chain on the Audit log page to see which entry",
     "audit.checkpoint": "run Verify chain on the Audit log page once the secrets are reachable",
+    "billing.connect": "connect Stripe on the Billing page (Connect…)",
+    "billing.webhook-secret": "keep the endpoint's signing secret on the box that receives the "
+    "webhooks (penguin billing webhook-secret)",
+    "plan.usage": "see the workspace's plan and usage on the Billing page (Plans & usage)",
 }
 
 

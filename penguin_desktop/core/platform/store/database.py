@@ -23,6 +23,7 @@ from penguin_desktop.core.platform.errors import (
     NotInitializedError,
     Remedy,
 )
+from penguin_desktop.core.platform.quotas import Quotas
 from penguin_desktop.core.platform.store import schema
 from penguin_desktop.core.platform.store.engine import (
     WRITE_OPTION,
@@ -49,6 +50,9 @@ class Database:
         # write has committed: signing reaches the secret store, which must not happen inside
         # the transaction every writer queues on. Must not raise.
         self.on_checkpoint_due: Callable[[], None] | None = None
+        # The limits creating a domain or a mailbox asks about (billing registers its plans'
+        # guard here; see core.platform.quotas).
+        self.quotas = Quotas()
 
     @property
     def dialect(self) -> str:
