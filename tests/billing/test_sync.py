@@ -3,12 +3,20 @@ one request, incremental sync from events, kill-and-resume, retries on 429, clea
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
+from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
 from penguin_desktop.core.billing import SyncKind
 from penguin_desktop.core.billing.tables import (
+    BillingAccountRow,
     ChargeRow,
     CustomerRow,
     EventRow,
@@ -19,8 +27,9 @@ from penguin_desktop.core.billing.tables import (
     SubscriptionRow,
 )
 from penguin_desktop.core.platform.errors import ExternalServiceError
-from penguin_desktop.core.platform.models import Actor
+from penguin_desktop.core.platform.models import Actor, Face
 from tests.billing.seed import SECRET_KEY, client, customer, seed_agency, subscribe
+from tests.conftest import MASTER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD
 from tests.servers.stripe import StripeServer
 
 
@@ -75,8 +84,24 @@ def test_a_sync_with_nothing_new_costs_one_request(
     report = billing_container.billing.sync(agency)
 
     assert report.kind is SyncKind.INCREMENTAL
-    assert stripe_server.requests - before == report.requests <= 2
+    assert stripe_server.requests - before == report.requests == 1
     assert report.events_applied == 0
+
+
+def test_a_cursor_stripe_no_longer_keeps_turns_into_a_full_sync(
+    billing_container: Container, agency: Actor, stripe_server: StripeServer
+) -> None:
+    """Stripe keeps events 30 days; a console that did not sync for longer starts over."""
+    seed_agency(stripe_server.url)
+    connect(billing_container, agency, stripe_server)
+    billing_container.billing.sync(agency)
+    with billing_container.db.write() as session:
+        session.get(BillingAccountRow, 1).event_cursor = "evt_expired_long_ago"  # type: ignore[union-attr]
+
+    report = billing_container.billing.sync(agency)
+
+    assert report.kind is SyncKind.FULL
+    assert dict(billing_container.billing.status(agency).counts)["customers"] == 5
 
 
 def test_an_incremental_sync_applies_new_events_once(
@@ -141,16 +166,11 @@ def test_a_sync_cut_halfway_and_run_again_ends_with_the_same_rows(
     billing_container.billing.sync(agency)
 
     assert billing_container.billing.status(agency).full_sync_done
-    from penguin_desktop.config import Settings
-    from tests.conftest import MASTER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD
-
     fresh = Container(
         Settings(data_dir=tmp_path / "b", db_url=f"sqlite:///{tmp_path / 'b.db'}"),
         lambda _c: MASTER_PASSWORD,
     )
     try:
-        from penguin_desktop.core.platform.models import Face
-
         other = fresh.auth.initialize("Agency Test", OWNER_EMAIL, OWNER_PASSWORD, Face.CLI)
         for name in ("Acme", "Globex", "Initech", "Hooli"):
             fresh.workspaces.create(other, name)
@@ -172,3 +192,57 @@ def test_rate_limits_are_retried_with_backoff(
 
     assert report.kind is SyncKind.FULL
     assert billing_container.billing.status(agency).counts[0] == ("customers", 5)
+
+
+def test_a_sync_killed_mid_list_resumes_there_and_ends_with_the_same_rows(
+    billing_container: Container, agency: Actor, stripe_server: StripeServer, tmp_path: Path
+) -> None:
+    """`penguin billing sync` killed with SIGKILL halfway through a list (no cleanup at all),
+    then run again: the same rows as one uninterrupted sync."""
+    stripe_server.seed(120)  # 120 subscriptions: two pages of that list
+    connect(billing_container, agency, stripe_server)
+    stripe_server.delay(40)
+    env = {
+        **os.environ,
+        "PENGUIN_DATA_DIR": str(tmp_path),
+        "PENGUIN_DB_URL": billing_container.settings.db_url,
+        "PENGUIN_USER": OWNER_EMAIL,
+        "PENGUIN_PASSWORD": OWNER_PASSWORD,
+        "PENGUIN_MASTER_PASSWORD": MASTER_PASSWORD,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "penguin_desktop.cli.main", "billing", "sync"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            with billing_container.db.read() as session:
+                row = session.get(BillingAccountRow, 1)
+                assert row is not None
+                if row.sync_resource == "subscriptions" and row.sync_after is not None:
+                    break
+            assert proc.poll() is None and time.monotonic() < deadline, "missed the moment"
+            time.sleep(0.005)
+    finally:
+        proc.kill()
+        proc.wait()
+    stripe_server.delay(0)
+    assert billing_container.billing.status(agency).resume_at == "subscriptions"
+
+    billing_container.billing.sync(agency)
+
+    fresh = Container(
+        Settings(data_dir=tmp_path / "b", db_url=f"sqlite:///{tmp_path / 'b.db'}"),
+        lambda _c: MASTER_PASSWORD,
+    )
+    try:
+        other = fresh.auth.initialize("Agency Test", OWNER_EMAIL, OWNER_PASSWORD, Face.CLI)
+        connect(fresh, other, stripe_server)
+        fresh.billing.sync(other)
+        assert _rows(fresh) == _rows(billing_container)
+        assert dict(fresh.billing.status(other).counts)["subscriptions"] == 120
+    finally:
+        fresh.close()

@@ -23,7 +23,11 @@ resources.Store.dump_to_disk = lambda self: None  # type: ignore[method-assign]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 STATE: dict[str, int] = {
-    "requests": 0, "fail_from": 0, "fail_count": 0, "fail_status": 429, "delay_ms": 0
+    "requests": 0,
+    "fail_from": 0,
+    "fail_count": 0,
+    "fail_status": 429,
+    "delay_ms": 0,
 }
 
 
@@ -99,6 +103,8 @@ async def harness(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.method == "GET" and resource not in RESTRICTED[key] | {"account"}:
             return _refused(key, request.path)
         request = request.clone(headers={**request.headers, "Authorization": "Bearer sk_test_rk"})
+    if request.path == "/v1/events" and request.method == "GET":
+        return _events(request)
     if request.path == "/v1/account" and request.method == "GET":
         if not key.startswith(("sk_", "rk_")):
             return web.json_response(
@@ -107,6 +113,57 @@ async def harness(request: web.Request, handler: Handler) -> web.StreamResponse:
             )
         return web.json_response(ACCOUNT)
     return await handler(request)
+
+
+def _missing(param: str, value: str) -> web.Response:
+    error = {
+        "type": "invalid_request_error",
+        "code": "resource_missing",
+        "param": param,
+        "message": f"No such event: '{value}'",
+    }
+    return web.json_response({"error": error}, status=404)
+
+
+def _events(request: web.Request) -> web.Response:
+    """GET /v1/events as Stripe publishes it: newest first, `limit` (1-100), `starting_after`,
+    `ending_before`, `type` and `created[gt|gte|lt|lte]`. localstripe lists oldest first and
+    knows no `ending_before`, which an incremental sync needs; it keeps the events, this
+    answers for them."""
+    query = request.query
+    events = [o for k, o in resources.store.items() if k.startswith("event:")][::-1]
+    if "type" in query:
+        events = [e for e in events if e.type == query["type"]]
+    for op, test in (
+        ("gt", int.__gt__),
+        ("gte", int.__ge__),
+        ("lt", int.__lt__),
+        ("lte", int.__le__),
+    ):
+        if f"created[{op}]" in query:
+            bound = int(query[f"created[{op}]"])
+            events = [e for e in events if test(int(e.created), bound)]
+    limit = min(max(int(query.get("limit", 10)), 1), 100)
+    ids = [e.id for e in events]
+    if "ending_before" in query:
+        if query["ending_before"] not in ids:
+            return _missing("ending_before", query["ending_before"])
+        at = ids.index(query["ending_before"])
+        page, more = events[max(0, at - limit) : at], at - limit > 0
+    else:
+        start = 0
+        if "starting_after" in query:
+            if query["starting_after"] not in ids:
+                return _missing("starting_after", query["starting_after"])
+            start = ids.index(query["starting_after"]) + 1
+        page, more = events[start : start + limit], len(events) > start + limit
+    body = {
+        "object": "list",
+        "url": "/v1/events",
+        "has_more": more,
+        "data": [e._export() for e in page],
+    }
+    return web.json_response(body)
 
 
 def seed(customers: int) -> None:

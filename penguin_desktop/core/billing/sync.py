@@ -1,16 +1,17 @@
 """The sync: a full one that pages through every list, then incremental ones from the events.
 
-**Full.** The events first (only their ids and the newest time are kept: the objects listed
+**Full.** The events first (only their ids and the newest one are kept: the objects listed
 next are newer than any of them), then customers, products, plans, subscriptions, invoices,
 charges, payment intents and refunds, each paged by the library's auto-pagination. Every page
 is written in one transaction with a bookmark (the list and the last id written), so a sync
 killed halfway starts again at that page, and the upserts make the pages it writes twice
 harmless: the rows end as one uninterrupted sync would leave them.
 
-**Incremental.** The events created since the newest one seen (`created >= cursor`), applied
-oldest first, each in one transaction with its id, so an event is applied once whether the sync
-or the webhook saw it first. Nothing new costs one request. Where several events of one object
-carry the same second, their order cannot be told apart, and that object is fetched afresh."""
+**Incremental.** The events after the newest one seen (`ending_before` that event: the library
+pages them oldest first), applied in that order, each in one transaction with its id, so an
+event is applied once whether the sync or the webhook saw it first. Nothing new costs one
+request. Stripe keeps events 30 days: a cursor it no longer knows turns the sync into a full
+one."""
 
 from __future__ import annotations
 
@@ -44,16 +45,6 @@ LISTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("payment_intents", {}),
     ("refunds", {}),
 )
-SERVICE_OF = {
-    "customer": "customers",
-    "product": "products",
-    "plan": "plans",
-    "subscription": "subscriptions",
-    "invoice": "invoices",
-    "charge": "charges",
-    "payment_intent": "payment_intents",
-    "refund": "refunds",
-}
 
 
 @dataclass
@@ -88,11 +79,13 @@ class Syncer:
             kind = SyncKind.FULL if full or not row.full_sync_done else SyncKind.INCREMENTAL
             if full and row.full_sync_done:
                 row.full_sync_done, row.sync_resource, row.sync_after = False, None, None
+                row.event_cursor = None
         try:
             if kind is SyncKind.FULL:
                 self._full()
-            else:
-                self._incremental()
+            elif not self._incremental():
+                kind = SyncKind.FULL
+                self._restart_full()
         except Exception as exc:
             self._finish(kind, getattr(exc, "message", None) or str(exc) or type(exc).__name__)
             raise
@@ -111,6 +104,13 @@ class Syncer:
                     mirror.link_by_metadata(session, customer)
 
     # --- full ----------------------------------------------------------------------------------
+    def _restart_full(self) -> None:
+        with self.db.write() as session:
+            row = account(session)
+            row.full_sync_done, row.sync_resource, row.sync_after = False, None, None
+            row.event_cursor = None
+        self._full()
+
     def _full(self) -> None:
         with self.db.read() as session:
             row = account(session)
@@ -155,88 +155,58 @@ class Syncer:
         """Events met by a full sync are not applied (the lists that follow are newer); their
         ids are kept so the next incremental sync skips them."""
         row = account(session)
+        if row.event_cursor is None and row.sync_after is None:
+            row.event_cursor = events[0]["id"]  # Stripe lists the newest first
         known = set(
             session.scalars(select(EventRow.id).where(EventRow.id.in_([e["id"] for e in events])))
         )
         for event in events:
-            created = int(event.get("created") or 0)
             if event["id"] not in known:
                 session.add(
                     EventRow(
                         id=event["id"],
                         type=str(event.get("type", ""))[:64],
-                        created=created,
+                        created=int(event.get("created") or 0),
                         source="sync",
                     )
                 )
-            row.event_cursor = max(row.event_cursor or 0, created)
 
     # --- incremental ---------------------------------------------------------------------------
-    def _incremental(self) -> None:
+    def _incremental(self) -> bool:
+        """Apply the events since the cursor; False when Stripe no longer knows the cursor."""
         with self.db.read() as session:
-            cursor = account(session).event_cursor or 0
-        listing = self.api.client.v1.events.list(params={"created": {"gte": cursor}, "limit": PAGE})
-        events = [as_dict(e) for e in listing.auto_paging_iter()]
-        with self.db.read() as session:
-            seen = (
-                set(
-                    session.scalars(
-                        select(EventRow.id).where(EventRow.id.in_([e["id"] for e in events]))
-                    )
-                )
-                if events
-                else set()
-            )
-        fresh = oldest_first([e for e in events if e["id"] not in seen])
-        for number, event in enumerate(fresh, 1):
+            cursor = account(session).event_cursor
+        params: Any = {"limit": PAGE}
+        if cursor is not None:
+            params["ending_before"] = cursor
+        try:
+            listing = self.api.client.v1.events.list(params=params)
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "resource_missing":
+                return False
+            raise
+        pages = listing.auto_paging_iter()
+        fresh = pages if cursor is not None else reversed(list(pages))
+        newest = cursor
+        for number, obj in enumerate(fresh, 1):
+            event = as_dict(obj)
             apply_event(self.db, event, "sync", self._count)
-            self.ctx.progress(number / (len(fresh) + 1), f"events: {number} of {len(fresh)}")
+            newest = event["id"]
+            if number % PAGE == 0 or self.ctx.cancelled:
+                self._keep_cursor(newest)
+                self.ctx.progress(0.5, f"events: {number}")
             if self.ctx.cancelled:
                 raise Cancelled("sync cancelled; the next sync goes on from the last event")
-        self._refetch(same_second(fresh))
+        self._keep_cursor(newest)
+        return True
+
+    def _keep_cursor(self, event_id: str | None) -> None:
         with self.db.write() as session:
-            row = account(session)
-            row.event_cursor = max([cursor, *(int(e.get("created") or 0) for e in events)])
+            account(session).event_cursor = event_id
 
     def _count(self, written: int) -> None:
         self.tally.written += written
         self.tally.events += 1
-
-    def _refetch(self, objects: set[tuple[str, str]]) -> None:
-        for kind, object_id in sorted(objects):
-            try:
-                fresh = getattr(self.api.client.v1, SERVICE_OF[kind]).retrieve(object_id)
-            except stripe.InvalidRequestError as exc:
-                if exc.code == "resource_missing" or exc.http_status == 404:
-                    continue
-                raise
-            with self.db.write() as session:
-                self.tally.written += mirror.write(session, as_dict(fresh), None, "sync")
-
-
-def oldest_first(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Stripe lists newest first; a stand-in may list oldest first. Put them oldest first."""
-    if (
-        len(events) > 1
-        and int(events[0].get("created") or 0) <= int(events[-1].get("created") or 0)
-        and events[0].get("created") != events[-1].get("created")
-    ):
-        ordered = events
-    else:
-        ordered = list(reversed(events))
-    return sorted(ordered, key=lambda e: int(e.get("created") or 0))
-
-
-def same_second(events: list[dict[str, Any]]) -> set[tuple[str, str]]:
-    """Objects that more than one event changed within the same second."""
-    seen: dict[tuple[str, str, int], int] = {}
-    for event in events:
-        obj = (event.get("data") or {}).get("object") or {}
-        kind, oid = obj.get("object"), obj.get("id")
-        if kind in SERVICE_OF and isinstance(oid, str):
-            key = (str(kind), oid, int(event.get("created") or 0))
-            seen[key] = seen.get(key, 0) + 1
-    return {(kind, oid) for (kind, oid, _), n in seen.items() if n > 1}
 
 
 def apply_event(

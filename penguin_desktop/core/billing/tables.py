@@ -47,7 +47,8 @@ class BillingAccountRow(Base):
     full_sync_done: Mapped[bool] = mapped_column(Boolean, default=False)
     sync_resource: Mapped[str | None] = mapped_column(String(32), nullable=True)
     sync_after: Mapped[str | None] = mapped_column(String(ID), nullable=True)
-    event_cursor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # The newest event applied or seen: the next incremental sync asks for the ones after it.
+    event_cursor: Mapped[str | None] = mapped_column(String(ID), nullable=True)
     last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_sync_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
     last_sync_requests: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -34,7 +34,7 @@ def upgrade() -> None:
         sa.Column("full_sync_done", sa.Boolean(), nullable=False),
         sa.Column("sync_resource", sa.String(length=32), nullable=True),
         sa.Column("sync_after", sa.String(length=255), nullable=True),
-        sa.Column("event_cursor", sa.BigInteger(), nullable=True),
+        sa.Column("event_cursor", sa.String(length=255), nullable=True),
         sa.Column(
             "last_sync_at",
             sa.DateTime(timezone=True),
