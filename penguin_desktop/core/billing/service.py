@@ -419,8 +419,9 @@ class BillingService(Service):
 
     # --- webhooks ------------------------------------------------------------------------------
     def webhook_receiver(self, actor: Actor) -> WebhookReceiver:
-        """A receiver holding the signing secret (read once, audited) for a webhook server."""
-        self._require_org(actor, Permission.BILLING_CONNECT, "billing")
+        """A receiver holding the signing secret (read once, audited) for a webhook server;
+        receiving events is syncing, so it takes the role that syncs."""
+        self._require_org(actor, Permission.BILLING_SYNC, "billing")
         row = self._account_row(actor)
         if row.webhook_backend is None:
             raise NotFoundError(
