@@ -311,3 +311,15 @@ def test_webhook_serve_applies_each_signed_event_once(
     assert f"customer.updated {event['id']}: seen before, skipped" in out
     customers = {c["id"]: c for c in penguin.json("billing", "customers")}
     assert customers[seeded.umbrella]["workspace"] == "Acme"
+
+
+def test_the_api_base_from_the_environment_wins(
+    finance: Penguin, stripe_server: StripeServer
+) -> None:
+    env = {"PENGUIN_STRIPE_API_BASE": stripe_server.url}
+    connected = finance("billing", "connect", "--key-stdin", stdin=SECRET_KEY + "\n", env=env)
+    assert connected.exit_code == 0, connected.stderr
+    assert f"at {stripe_server.url} (environment)" in connected.stdout
+    assert finance("billing", "sync", env=env).exit_code == 0
+    bad = finance("billing", "test", env={"PENGUIN_STRIPE_API_BASE": "ftp://stripe"})
+    assert bad.exit_code == 1 and "is not an http(s) address" in bad.stderr

@@ -30,6 +30,7 @@ from penguin_desktop.core.platform.errors import ExternalServiceError
 from penguin_desktop.core.platform.models import Actor, Face
 from tests.billing.seed import SECRET_KEY, client, customer, seed_agency, subscribe
 from tests.conftest import MASTER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD
+from tests.servers.postgres import PostgresServer
 from tests.servers.stripe import StripeServer
 
 
@@ -246,3 +247,34 @@ def test_a_sync_killed_mid_list_resumes_there_and_ends_with_the_same_rows(
         assert dict(fresh.billing.status(other).counts)["subscriptions"] == 120
     finally:
         fresh.close()
+
+
+@pytest.mark.postgres
+def test_the_mirror_on_postgresql_matches_sqlite(
+    billing_container: Container,
+    agency: Actor,
+    stripe_server: StripeServer,
+    postgres: PostgresServer,
+    tmp_path: Path,
+) -> None:
+    """Team mode: the same account synced (twice, the second a no-op) into PostgreSQL."""
+    seed_agency(stripe_server.url)
+    connect(billing_container, agency, stripe_server)
+    billing_container.billing.sync(agency)
+    team = Container(
+        Settings(data_dir=tmp_path / "pg", db_url=postgres.create_database()),
+        lambda _c: MASTER_PASSWORD,
+    )
+    try:
+        other = team.auth.initialize("Agency Test", OWNER_EMAIL, OWNER_PASSWORD, Face.CLI)
+        for name in ("Acme", "Globex", "Initech", "Hooli"):
+            team.workspaces.create(other, name)
+        connect(team, other, stripe_server)
+        team.billing.sync(other)
+        assert team.billing.sync(other, full=True).kind is SyncKind.FULL
+        assert _rows(team) == _rows(billing_container)
+        assert team.billing.revenue.revenue(other).currencies == (
+            billing_container.billing.revenue.revenue(agency).currencies
+        )
+    finally:
+        team.close()

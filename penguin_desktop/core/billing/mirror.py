@@ -33,6 +33,8 @@ from penguin_desktop.core.platform.names import name_key
 from penguin_desktop.core.platform.store.tables import Base, WorkspaceRow
 
 WORKSPACE_KEY = "penguin_workspace"
+ABSENT = "billing.absent"  # session.info: (table, id) known not to be stored
+LAST_MRR = "billing.last_mrr"  # session.info: subscription -> its last logged MRR
 _DELETABLE: dict[str, type[Base]] = {
     "customer": CustomerRow,
     "product": ProductRow,
@@ -41,10 +43,54 @@ _DELETABLE: dict[str, type[Base]] = {
 }
 
 
+_TABLES: dict[str, type[Base]] = {
+    "customer": CustomerRow,
+    "product": ProductRow,
+    "plan": PlanRow,
+    "price": PlanRow,
+    "subscription": SubscriptionRow,
+    "invoice": InvoiceRow,
+    "charge": ChargeRow,
+    "payment_intent": PaymentIntentRow,
+    "refund": RefundRow,
+}
+
+
+def prefetch(session: Session, objects: list[parse.Obj]) -> None:
+    """Load the stored rows of a page's objects in one query per kind, and note which are not
+    stored yet, so that the upserts that follow ask the database nothing one by one."""
+    by_kind: dict[type[Base], list[str]] = {}
+    for obj in objects:
+        table = _TABLES.get(str(obj.get("object")))
+        if table is not None and isinstance(obj.get("id"), str):
+            by_kind.setdefault(table, []).append(obj["id"])
+    absent: set[tuple[type[Base], str]] = session.info.setdefault(ABSENT, set())
+    for table, ids in by_kind.items():
+        key = table.__mapper__.primary_key[0]
+        rows = session.scalars(select(table).where(key.in_(ids))).all()
+        found = {table.__mapper__.primary_key_from_instance(r)[0] for r in rows}
+        absent.update((table, i) for i in ids if i not in found)
+    subs = by_kind.get(SubscriptionRow)
+    if subs:
+        last: dict[str, int] = session.info.setdefault(LAST_MRR, {})
+        logged = session.execute(
+            select(MrrLogRow.subscription, MrrLogRow.mrr)
+            .where(MrrLogRow.subscription.in_(subs))
+            .order_by(MrrLogRow.at, MrrLogRow.id)
+        )
+        last.update({sub: mrr for sub, mrr in logged})
+        absent.update((MrrLogRow, sub) for sub in subs if sub not in last)
+
+
 def upsert(session: Session, row: Base) -> None:
     """Insert `row`, or copy its set columns onto the stored row with its primary key."""
     mapper = row.__mapper__
     key = mapper.primary_key_from_instance(row)
+    absent = session.info.get(ABSENT)
+    if absent is not None and (type(row), key[0]) in absent:
+        absent.discard((type(row), key[0]))
+        session.add(row)
+        return
     existing = session.get(type(row), key)
     if existing is None:
         session.add(row)
@@ -103,18 +149,23 @@ def _mark_deleted(session: Session, table: type[Base], object_id: str) -> int:
     return 1
 
 
-def link_by_metadata(session: Session, customer: CustomerRow) -> None:
+def workspace_keys(session: Session) -> dict[str, int]:
+    """Every open workspace by its name key, for following metadata."""
+    rows = session.execute(
+        select(WorkspaceRow.name_key, WorkspaceRow.id).where(WorkspaceRow.archived_at.is_(None))
+    )
+    return {key: ws_id for key, ws_id in rows}
+
+
+def link_by_metadata(
+    session: Session, customer: CustomerRow, workspaces: dict[str, int] | None = None
+) -> None:
     """Follow the customer's `penguin_workspace` metadata, unless it was linked by hand."""
     if customer.link == "manual":
         return
     wanted = json.loads(customer.metadata_json or "{}").get(WORKSPACE_KEY)
-    workspace_id = None
-    if wanted:
-        workspace_id = session.execute(
-            select(WorkspaceRow.id).where(
-                WorkspaceRow.name_key == name_key(wanted), WorkspaceRow.archived_at.is_(None)
-            )
-        ).scalar_one_or_none()
+    keys = workspace_keys(session) if workspaces is None and wanted else workspaces or {}
+    workspace_id = keys.get(name_key(wanted)) if wanted else None
     customer.workspace_id = workspace_id
     customer.link = "metadata" if workspace_id is not None else None
 
@@ -122,14 +173,20 @@ def link_by_metadata(session: Session, customer: CustomerRow) -> None:
 def _subscription(session: Session, obj: parse.Obj, at: int | None, source: str) -> int:
     row, items, plans = parse.subscription(obj)
     for plan in plans:
-        if session.get(PlanRow, plan.id) is None:
+        absent = session.info.get(ABSENT, set())
+        if (PlanRow, plan.id) in absent or session.get(PlanRow, plan.id) is None:
+            absent.discard((PlanRow, plan.id))
             session.add(plan)
-    session.flush()
     session.execute(delete(SubscriptionItemRow).where(SubscriptionItemRow.subscription == row.id))
-    for item in items:
-        upsert(session, item)
+    session.add_all(items)
     now = int(time.time())
-    priced = _priced(session, items)
+    by_id = {plan.id: plan for plan in plans}
+    priced = [
+        PricedItem(
+            by_id[i.plan].amount, by_id[i.plan].interval, by_id[i.plan].interval_count, i.quantity
+        )
+        for i in items
+    ]
     discount = Discount(row.percent_off, row.amount_off, row.discount_end)
     row.mrr = subscription_mrr(row.status, priced, discount, now)
     upsert(session, row)
@@ -137,28 +194,23 @@ def _subscription(session: Session, obj: parse.Obj, at: int | None, source: str)
     return 1 + len(items)
 
 
-def _priced(session: Session, items: list[SubscriptionItemRow]) -> list[PricedItem]:
-    priced = []
-    for item in items:
-        plan = session.get(PlanRow, item.plan)
-        if plan is not None:
-            priced.append(
-                PricedItem(plan.amount, plan.interval, plan.interval_count, item.quantity)
-            )
-    return priced
-
-
 def _log_mrr(
     session: Session, sub: SubscriptionRow, paying: int, at: int | None, source: str
 ) -> None:
     """Append the MRR change, if any. A subscription seen for the first time is back-filled:
     what it paid from its start, and 0 from its end when it has ended."""
-    last = session.execute(
-        select(MrrLogRow.mrr)
-        .where(MrrLogRow.subscription == sub.id)
-        .order_by(MrrLogRow.at.desc(), MrrLogRow.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    known: dict[str, int] = session.info.get(LAST_MRR, {})
+    if sub.id in known:
+        last: int | None = known[sub.id]
+    elif (MrrLogRow, sub.id) in session.info.get(ABSENT, set()):
+        last = None
+    else:
+        last = session.execute(
+            select(MrrLogRow.mrr)
+            .where(MrrLogRow.subscription == sub.id)
+            .order_by(MrrLogRow.at.desc(), MrrLogRow.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
     entries: list[tuple[int, int]] = []
     if last is None and at is None:
         ended = sub.ended_at or sub.canceled_at
@@ -168,6 +220,9 @@ def _log_mrr(
             entries += [(sub.start_date or sub.created, paying), (ended, 0)]
     elif (last or 0) != sub.mrr:
         entries.append((at if at is not None else _when(sub), sub.mrr))
+    if entries and LAST_MRR in session.info:
+        session.info[LAST_MRR][sub.id] = entries[-1][1]
+        session.info.get(ABSENT, set()).discard((MrrLogRow, sub.id))
     for when, value in entries:
         session.add(
             MrrLogRow(

@@ -60,6 +60,17 @@ def account(session: Session) -> BillingAccountRow:
     return row
 
 
+def relink(session: Session) -> None:
+    """Link the customers that name a workspace which did not exist when they were synced."""
+    keys = mirror.workspace_keys(session)
+    waiting = select(CustomerRow).where(
+        CustomerRow.workspace_id.is_(None),
+        CustomerRow.metadata_json.contains(f'"{mirror.WORKSPACE_KEY}"'),
+    )
+    for customer in session.scalars(waiting):
+        mirror.link_by_metadata(session, customer, keys)
+
+
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     it = iter(items)
     while batch := list(islice(it, size)):
@@ -98,10 +109,7 @@ class Syncer:
             row.last_sync_at, row.last_sync_kind = utcnow(), kind.value
             row.last_sync_requests, row.last_sync_error = self.api.requests, error
             if error is None:
-                for customer in session.scalars(
-                    select(CustomerRow).where(CustomerRow.workspace_id.is_(None))
-                ):
-                    mirror.link_by_metadata(session, customer)
+                relink(session)
 
     # --- full ----------------------------------------------------------------------------------
     def _restart_full(self) -> None:
@@ -136,6 +144,7 @@ class Syncer:
                 if name == "events":
                     self._note_events(session, objects)
                 else:
+                    mirror.prefetch(session, objects)
                     for obj in objects:
                         self.tally.written += mirror.write(session, obj, None, "sync")
                 row = account(session)
