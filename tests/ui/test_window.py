@@ -13,6 +13,8 @@ from penguin_desktop.core.accounts.auth import MAX_FAILURES
 from penguin_desktop.core.platform.models import Actor, Role
 from penguin_desktop.ui.accounts.settings_page import SettingsPage
 from penguin_desktop.ui.accounts.workspaces_page import WorkspacesPage
+from penguin_desktop.ui.audit.page import AuditPage
+from penguin_desktop.ui.billing.page import BillingPage
 from penguin_desktop.ui.monitoring.monitoring_page import MonitoringPage
 from penguin_desktop.ui.secrets.page import SecretsPage
 from penguin_desktop.ui.shell.main_window import PAGES, MainWindow
@@ -31,6 +33,7 @@ def test_sidebar_lists_every_page_with_ctrl_number_shortcuts(
     assert titles == [
         "Home",
         "Monitoring",
+        "Billing",
         "Workspaces",
         "Members",
         "Domains",
@@ -42,14 +45,19 @@ def test_sidebar_lists_every_page_with_ctrl_number_shortcuts(
     ]
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
-    secrets_key = Qt.Key(Qt.Key.Key_1.value + PAGES.index(SecretsPage))
-    qtbot.keyClick(window, secrets_key, Qt.KeyboardModifier.ControlModifier)
-    assert isinstance(window.current_page(), SecretsPage)
+    audit_key = Qt.Key(Qt.Key.Key_1.value + PAGES.index(AuditPage))
+    qtbot.keyClick(window, audit_key, Qt.KeyboardModifier.ControlModifier)
+    assert isinstance(window.current_page(), AuditPage)
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert isinstance(window.current_page(), MonitoringPage)
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert isinstance(window.current_page(), BillingPage)
     qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert isinstance(window.current_page(), SecretsPage)  # the tenth page
+    assert window.nav.item(9).toolTip() == "Secrets (Ctrl+0)"
+    assert window.nav.item(10).toolTip() == "Settings"  # past ten: the sidebar only
+    window.nav.setCurrentRow(10)
     assert isinstance(window.current_page(), SettingsPage)
-    assert window.nav.item(9).toolTip() == "Settings (Ctrl+0)"
 
 
 def test_the_acting_user_is_shown(owner: Actor, make_window: WindowFactory) -> None:

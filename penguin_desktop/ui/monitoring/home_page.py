@@ -10,8 +10,10 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
 from penguin_desktop.core.platform.permissions import Permission
+from penguin_desktop.ui.billing.home_panel import HomeFigures, read_home_figures
 from penguin_desktop.ui.monitoring.home_view import HomeView
 from penguin_desktop.ui.shell.state import AppState
+from penguin_desktop.ui.shell.workers import Job
 from penguin_desktop.ui.widgets.list_detail import ListDetailPage
 from penguin_desktop.ui.widgets.page import Page, action_button
 
@@ -42,6 +44,8 @@ class HomePage(Page):
         self.view.open_target.connect(self._open_target)
         self.view.open_secrets.connect(lambda: self._open_page("Secrets"))
         self.view.open_alerts.connect(self._show_all_alerts)
+        self.view.open_billing.connect(lambda: self._open_page("Billing"))
+        self.billing_job: Job | None = None
         self.note = QLabel()
         self.note.setObjectName("pageSubtitle")
         self.check_now = action_button("Check now", "refresh", primary=True)
@@ -76,6 +80,37 @@ class HomePage(Page):
             self.note.setText(f"Updated {dashboard.generated_at.astimezone():%H:%M}")
         if first:  # after start-up has settled, not competing with it for the CPU
             QTimer.singleShot(WARM_UP_AFTER_MS, warm_up_charts)
+            QTimer.singleShot(WARM_UP_AFTER_MS, self, self.read_billing)
+        else:
+            self.read_billing()
+
+    def read_billing(self) -> Job | None:
+        """The billing panel's figures, read on the job pool without a row in the jobs strip
+        (Home reads them every minute; nobody asked, nobody needs to see it happen). Hidden
+        for a role that may not read billing, without asking core."""
+        if not self.state.can(Permission.BILLING_READ):
+            self.view.show_billing(None)
+            return None
+        if self.billing_job is not None:
+            return None
+        container, actor = self.state.container, self.state.actor
+        job = Job("Reading billing figures", lambda _ctx: read_home_figures(container, actor))
+        job.signals.finished.connect(self._billing_read)
+        job.signals.failed.connect(self._billing_failed)
+        job.signals.ended.connect(self._billing_ended)
+        self.billing_job = job
+        self.state.runner.pool.start(job)
+        return job
+
+    def _billing_read(self, figures: HomeFigures | None) -> None:
+        self.view.show_billing(figures)
+
+    def _billing_failed(self, _error: BaseException) -> None:
+        """The Billing page says what is wrong; Home only leaves the panel out."""
+        self.view.show_billing(None)
+
+    def _billing_ended(self) -> None:
+        self.billing_job = None
 
     def _refresh_if_visible(self) -> None:
         if self.isVisible():

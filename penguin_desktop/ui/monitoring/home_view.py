@@ -1,8 +1,9 @@
 """The body of the Home page: the agency's dashboard at a glance.
 
-From the top: the counts; what needs attention now (open alerts beside the certificates and
-secrets coming due); the trend charts; then every workspace's servers and domains as tiles.
-The bounded parts come first so they stay on the first screen however many tiles follow.
+From the top: the counts; what needs attention now (open alerts beside the agency's billing,
+the certificates and the secrets coming due); the trend charts; then every workspace's servers
+and domains as tiles. The bounded parts come first so they stay on the first screen however
+many tiles follow.
 
 The view only shows a `Dashboard` and says what the user asked for through its signals; the
 page around it reads the dashboard, acknowledges alerts and switches pages. Charts load
@@ -20,6 +21,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from penguin_desktop.core.monitoring.models import Dashboard, Series, Tile
+from penguin_desktop.ui.billing.home_panel import BillingPanel, HomeFigures
 from penguin_desktop.ui.monitoring.panels import (
     AlertsPanel,
     CertificatesPanel,
@@ -49,6 +51,7 @@ class HomeView(QWidget):
     open_target = Signal(str, str, str)  # workspace, "server" or "domain", name
     open_alerts = Signal()
     open_secrets = Signal()
+    open_billing = Signal()
     acknowledge = Signal(int)  # the alert's id
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -72,6 +75,7 @@ class HomeView(QWidget):
         self.alerts = AlertsPanel()
         self.certificates = CertificatesPanel()
         self.secrets = SecretsPanel()
+        self.billing = BillingPanel()  # hidden until the page hands it figures
         self.trends = Card(
             "Trends", "Hourly figures from the checks; each chart shows the most worrying lines."
         )
@@ -95,6 +99,7 @@ class HomeView(QWidget):
         attention.addWidget(self.alerts, 3)
         side = QVBoxLayout()
         side.setSpacing(16)
+        side.addWidget(self.billing)
         side.addWidget(self.certificates)
         side.addWidget(self.secrets)
         attention.addLayout(side, 2)
@@ -121,6 +126,7 @@ class HomeView(QWidget):
             self.alerts.link.clicked.connect(self.open_alerts)
         if self.secrets.link is not None:
             self.secrets.link.clicked.connect(self.open_secrets)
+        self.billing.open_billing.connect(self.open_billing)
 
     def _tile_chosen(self, tile: Tile) -> None:
         self.open_target.emit(tile.workspace, tile.target_type, tile.target)
@@ -136,6 +142,11 @@ class HomeView(QWidget):
         self.secrets.show_secrets(dashboard.due_secrets, dashboard.generated_at)
         self._show_series(dashboard.series)
         self.workspaces.show_workspaces(dashboard.workspaces, dashboard.tiles)
+        self._order_focus()
+
+    def show_billing(self, figures: HomeFigures | None) -> None:
+        """The agency's MRR and failed payments, or no billing panel (None)."""
+        self.billing.show_figures(figures)
         self._order_focus()
 
     def _show_series(self, series: tuple[Series, ...]) -> None:
@@ -170,6 +181,7 @@ class HomeView(QWidget):
         """Tab follows the page from top to bottom: rows and tiles built on a refresh would
         otherwise come after everything built before them."""
         chain: list[QWidget] = [*self.alerts.buttons.values()]
+        chain += [self.billing.link] if self.billing.isVisibleTo(self) else []
         chain += [link for link in (self.alerts.link, self.secrets.link) if link is not None]
         chain += self.workspaces.focus_chain()
         for first, second in pairwise(chain):

@@ -37,6 +37,7 @@ from penguin_desktop.ui.accounts.members_page import MembersPage
 from penguin_desktop.ui.accounts.settings_page import SettingsPage
 from penguin_desktop.ui.accounts.workspaces_page import WorkspacesPage
 from penguin_desktop.ui.audit.page import AuditPage
+from penguin_desktop.ui.billing.page import BillingPage
 from penguin_desktop.ui.domains.page import DomainsPage
 from penguin_desktop.ui.mailboxes.page import MailboxesPage
 from penguin_desktop.ui.monitoring.background import (
@@ -63,6 +64,7 @@ from penguin_desktop.ui.widgets.page import Page
 PAGES: tuple[type[Page], ...] = (
     HomePage,
     MonitoringPage,
+    BillingPage,
     WorkspacesPage,
     MembersPage,
     DomainsPage,

@@ -149,7 +149,7 @@ class Page(QWidget):
 NO_WORKSPACE = (
     "No workspace selected",
     "Pick a client workspace in the switcher at the top, or create one on the Workspaces page "
-    "(Ctrl+3).",
+    "(Ctrl+4).",
 )
 
 

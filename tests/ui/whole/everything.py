@@ -3,8 +3,9 @@
 Whatever the services can make here is made through them: workspaces, members of every role,
 a secret of every kind, DNS providers, domains (with their generated DKIM keys), mailboxes and
 aliases on the loopback MailU, and a denial in the audit log. What needs a real remote first (a
-server in each state of its life, a domain's DNS check, a domain attached to a MailU server) is
-written with the services' own tables and helpers, as they would have left it.
+server in each state of its life, a domain's DNS check, a domain attached to a MailU server, the
+Stripe mirror as a sync leaves it) is written with the services' own tables and helpers, as
+they would have left it.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ from penguin_desktop.core.servers.provision.steps import MailuPlan, mailu_steps
 from penguin_desktop.core.servers.tables import ServerRow
 from tests.servers.mailu import MailuServer
 
+from . import billing_world
+
 PASSWORD = "correct horse battery staple"
 WORKSPACE, OTHER, ARCHIVED = "Acme", "Globex", "Archived Co"
 MAIL_DOMAIN = "client.test"
@@ -73,6 +76,7 @@ def build(container: Container, owner: Actor, mailu: MailuServer) -> World:
     domains = _domains(container, owner)
     mailboxes = _mailboxes(container, owner, mailu)
     _monitoring(container, owner)
+    billing_world.build(container, WORKSPACE, OTHER, ARCHIVED)
     container.workspaces.archive(owner, ARCHIVED)
     with contextlib.suppress(PenguinError):  # a denial, audited as one
         container.secrets.reveal(viewer, WORKSPACE, "api_key-secret", "curious")

@@ -41,6 +41,9 @@ from penguin_desktop.ui.accounts.workspace_forms import (
     NewWorkspaceDialog,
     RenameWorkspaceDialog,
 )
+from penguin_desktop.ui.billing.connect_dialog import ConnectDialog
+from penguin_desktop.ui.billing.customers_tab import LinkDialog
+from penguin_desktop.ui.billing.refund_dialog import RefundDialog
 from penguin_desktop.ui.domains.forms import (
     AddDomainDialog,
     AddProviderDialog,
@@ -72,7 +75,7 @@ from tests.ui.conftest import OWNER, PASSWORD
 
 from . import everything
 from .conftest import MASTER
-from .everything import READY, WORKSPACE
+from .everything import OTHER, READY, WORKSPACE
 
 LONG_ERROR = (
     "this error is long on purpose: it names the input at fault, what was wrong with it, what "
@@ -170,6 +173,8 @@ def factories(container: Container, world: everything.World) -> dict[type, Facto
     views = monitoring.rules.all(owner, WORKSPACE)
     targets = Targets([s.name for s in servers], [domain.name])
     notifier = next(n for n in monitoring.notifiers.all(owner) if n.workspace == WORKSPACE)
+    payment = next(p for p in container.billing.payments(owner) if p.id == "ch_partly")
+    customer = next(c for c in container.billing.customers(owner) if c.workspace is None)
     return {
         FirstRunDialog: lambda: FirstRunDialog(container),
         LoginDialog: lambda: LoginDialog(container, "Test Agency"),
@@ -205,6 +210,9 @@ def factories(container: Container, world: everything.World) -> dict[type, Facto
             state, NotifierKind.WEBHOOK, [WORKSPACE, None], "https://events.pagerduty.com"
         ),
         RemoveNotifierDialog: lambda: RemoveNotifierDialog(state, notifier),
+        ConnectDialog: lambda: ConnectDialog(state, container.billing.connection(owner)),
+        RefundDialog: lambda: RefundDialog(state, payment),
+        LinkDialog: lambda: LinkDialog(state, customer, [WORKSPACE, OTHER]),
     }
 
 
