@@ -148,7 +148,7 @@ def test_a_refund_is_made_once_per_idempotency_key(
     too_much = penguin(
         "billing", "refund", seeded.acme_charge, "--amount", "999999", "--reason", "x", "--yes"
     )
-    assert too_much.exit_code == 1 and "cents left to refund (--amount)" in too_much.stderr
+    assert too_much.exit_code == 1 and "left to refund (--amount)" in too_much.stderr
     failed = penguin("billing", "refund", seeded.hooli_charge, "--reason", "x", "--yes")
     assert "did not succeed (failed): there is nothing to refund" in failed.stderr
 
@@ -323,3 +323,17 @@ def test_the_api_base_from_the_environment_wins(
     assert finance("billing", "sync", env=env).exit_code == 0
     bad = finance("billing", "test", env={"PENGUIN_STRIPE_API_BASE": "ftp://stripe"})
     assert bad.exit_code == 1 and "is not an http(s) address" in bad.stderr
+
+
+def test_an_empty_invoice_export_still_has_the_invoice_columns(
+    synced: tuple[Penguin, Seeded],
+) -> None:
+    penguin, _ = synced
+    result = penguin("billing", "invoices", "--status", "void", "--csv", "-")
+    assert result.exit_code == 0, result.stderr
+    header = result.stdout.splitlines()[0].split(",")
+    assert (
+        "hosted_invoice_url" in header
+        and "invoice_pdf" in header
+        and len(result.stdout.splitlines()) == 1
+    )

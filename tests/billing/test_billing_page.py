@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QTableView
 from pytestqt.qtbot import QtBot
 
 from penguin_desktop.container import Container
-from penguin_desktop.core.billing.client import ENV_API_BASE
+from penguin_desktop.core.billing.settings import ENV_API_BASE
 from penguin_desktop.core.platform.models import Actor, Face, Role
 from penguin_desktop.ui.billing.connect_dialog import ConnectDialog
 from penguin_desktop.ui.billing.page import BillingPage

@@ -138,11 +138,14 @@ def test_the_console_scripts_are_installed_and_answer() -> None:
 
 
 def test_the_console_opens_without_the_network_libraries() -> None:
-    """Start-up pays only for the window: SSH, DNS and HTTP clients load with the first job
-    that needs them (a capability's public names load lazily for this)."""
+    """Start-up pays only for the window: SSH, DNS, PDF and Stripe clients load with the first
+    job that needs them (a capability's public names load lazily for this; billing's status
+    line and Home's MRR read the mirror without the stripe library)."""
     code = (
         "import sys, penguin_desktop.ui.shell.app, penguin_desktop.ui.shell.main_window\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'paramiko', 'dns', 'reportlab'}))"
+        "import penguin_desktop.core.billing.service\n"
+        "heavy = {'paramiko', 'dns', 'reportlab', 'stripe'}\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))"
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     out = subprocess.run(

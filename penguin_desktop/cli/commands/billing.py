@@ -19,12 +19,12 @@ from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import emit_object, emit_table
 from penguin_desktop.cli.progress import progress, stop_on_signals
 from penguin_desktop.cli.state import CliState, pass_state
-from penguin_desktop.core.billing.client import ENV_API_BASE
 from penguin_desktop.core.billing.models import (
     ConnectionInfo,
     KeyTest,
     SyncStatus,
 )
+from penguin_desktop.core.billing.settings import ENV_API_BASE
 from penguin_desktop.core.platform.errors import Cancelled, ValidationError
 
 INTERRUPTED = 130

@@ -56,15 +56,20 @@ def _day(value: datetime | None) -> date | None:
     return value.date() if value else None
 
 
-def _export(state: CliState, rows: Sequence[Payment] | Sequence[InvoiceInfo], path: Path) -> bool:
+def _export(
+    state: CliState,
+    kind: type[Payment] | type[InvoiceInfo],
+    rows: Sequence[Payment] | Sequence[InvoiceInfo],
+    path: Path,
+) -> bool:
     """Write CSV; True when it went to stdout (and the table is not printed)."""
     billing_service = state.container.billing
     if str(path) == "-":
-        billing_service.export_csv(state.actor(), list(rows), sys.stdout, "stdout")  # type: ignore[arg-type]
+        billing_service.export_csv(state.actor(), kind, rows, sys.stdout, "stdout")
         return True
     try:
         with path.open("w", newline="", encoding="utf-8") as out:
-            count = billing_service.export_csv(state.actor(), list(rows), out, str(path))  # type: ignore[arg-type]
+            count = billing_service.export_csv(state.actor(), kind, rows, out, str(path))
     except OSError as exc:
         raise ValidationError(f"cannot write {path}: {exc.strerror or exc}", field="csv") from None
     click.echo(f"Wrote {count} rows to {path}.", err=True)
@@ -95,7 +100,7 @@ def payments(
         until=_day(until),
         limit=limit,
     )
-    if csv_path is not None and _export(state, rows, csv_path):
+    if csv_path is not None and _export(state, Payment, rows, csv_path):
         return
     emit_table(
         state,
@@ -155,7 +160,7 @@ def invoices(
         until=_day(until),
         limit=limit,
     )
-    if csv_path is not None and _export(state, rows, csv_path):
+    if csv_path is not None and _export(state, InvoiceInfo, rows, csv_path):
         return
     emit_table(
         state,

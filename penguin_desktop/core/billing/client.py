@@ -8,7 +8,6 @@ never appears in an error: Stripe masks it in its messages and `_scrub` removes 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,8 +22,6 @@ from penguin_desktop.core.platform.errors import (
     ValidationError,
 )
 
-DEFAULT_API_BASE = "https://api.stripe.com"
-ENV_API_BASE = "PENGUIN_STRIPE_API_BASE"
 RETRIES = 5
 TIMEOUT = 30.0
 
@@ -68,34 +65,6 @@ class Stripe:
     @property
     def requests(self) -> int:
         return self.http.requests
-
-
-def api_base(saved: str | None, env: Mapping[str, str] | None = None) -> tuple[str, str]:
-    """The API address in force and where it came from: the environment wins over the saved
-    setting, which wins over Stripe's own."""
-    env = os.environ if env is None else env
-    if env.get(ENV_API_BASE):
-        return check_api_base(env[ENV_API_BASE]), "environment"
-    if saved:
-        return saved, "setting"
-    return DEFAULT_API_BASE, "default"
-
-
-def check_api_base(raw: str) -> str:
-    value = raw.strip().rstrip("/")
-    if not value.startswith(("https://", "http://")) or " " in value or len(value) > 2000:
-        raise ValidationError(f"{raw!r} is not an http(s) address", field="api_base", value=raw)
-    return value
-
-
-def check_key(raw: str) -> str:
-    key = raw.strip()
-    if not key.startswith(("sk_", "rk_")) or len(key) < 8 or any(c.isspace() for c in key):
-        raise ValidationError(
-            "a Stripe secret key starts with sk_ (a secret key) or rk_ (a restricted key)",
-            field="key",
-        )
-    return key
 
 
 def connect(key: str, base: str, retries: int = RETRIES) -> Stripe:

@@ -215,7 +215,9 @@ def _number(text: str) -> bool:
     return True
 
 
-def write_csv(rows: Iterable[Payment | InvoiceInfo], out: IO[str], kind: type) -> int:
+def write_csv(
+    rows: Iterable[Payment | InvoiceInfo], out: IO[str], kind: type[Payment] | type[InvoiceInfo]
+) -> int:
     names = [f.name for f in fields(kind)]
     writer = csv.writer(out)
     writer.writerow(names)

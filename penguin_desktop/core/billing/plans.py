@@ -156,13 +156,15 @@ class PlanService(Service):
             return _workspace_plans(session, {ws.id: ws})[0]
 
     def workspace_plans(self, actor: Actor) -> list[WorkspacePlan]:
-        """Every workspace the actor may read the plan of, by name."""
+        """Every open workspace the actor may read the plan of, by name (an archived one bills
+        nothing and can create nothing)."""
         with self._reading(actor) as session:
             if allows(actor.org_role, Permission.BILLING_READ):
                 spaces = {w.id: w for w in session.execute(select(WorkspaceRow)).scalars()}
             else:
                 spaces = self._rows_visible(session, actor, Permission.PLAN_READ)
-            return _workspace_plans(session, spaces)
+            open_spaces = {i: w for i, w in spaces.items() if w.archived_at is None}
+            return _workspace_plans(session, open_spaces)
 
     def over_limits(self, actor: Actor, workspace: str) -> list[str]:
         """What the workspace is over its plan's limits by, in sentences (empty: nothing)."""

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from penguin_desktop.core.billing import mirror, parse
 from penguin_desktop.core.billing.client import Stripe, as_dict, translate
 from penguin_desktop.core.billing.models import RefundResult
+from penguin_desktop.core.billing.money import money
 from penguin_desktop.core.billing.tables import ChargeRow, RefundRequestRow, RefundRow
 from penguin_desktop.core.platform.errors import ConflictError, NotFoundError, ValidationError
 from penguin_desktop.core.platform.store.tables import utcnow
@@ -73,7 +74,7 @@ def claim(
     wanted = left if amount is None else amount
     if wanted > left or left <= 0:
         raise ValidationError(
-            f"payment {charge_id} has {left} {charge.currency.upper()} cents left to refund",
+            f"payment {charge_id} has {money(left, charge.currency)} left to refund",
             field="amount",
             value=amount,
         )

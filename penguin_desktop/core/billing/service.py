@@ -10,16 +10,14 @@ refunds); splitting the door would give the faces five objects to hold for one c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import IO, TYPE_CHECKING
 
-import stripe
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from penguin_desktop.core.billing import client, connection, mirror, payments, refunds
-from penguin_desktop.core.billing.client import Stripe
+from penguin_desktop.core.billing import mirror, payments, settings
 from penguin_desktop.core.billing.models import (
     ConnectionInfo,
     CustomerInfo,
@@ -32,9 +30,7 @@ from penguin_desktop.core.billing.models import (
 )
 from penguin_desktop.core.billing.payments import PaymentFilter
 from penguin_desktop.core.billing.revenue import RevenueService
-from penguin_desktop.core.billing.sync import Syncer
 from penguin_desktop.core.billing.tables import BillingAccountRow, CustomerRow, RefundRequestRow
-from penguin_desktop.core.billing.webhooks import WebhookReceiver
 from penguin_desktop.core.platform.errors import (
     ConflictError,
     ExternalServiceError,
@@ -52,7 +48,12 @@ from penguin_desktop.core.platform.store.database import Database
 from penguin_desktop.core.platform.store.tables import WorkspaceRow, utcnow
 
 if TYPE_CHECKING:
+    from penguin_desktop.core.billing.client import Stripe
+    from penguin_desktop.core.billing.webhooks import WebhookReceiver
     from penguin_desktop.core.secrets import SecretService
+
+# The modules that talk to Stripe load the stripe library (0.4 s) and are imported where a
+# call goes to the network, so that the status line and Home never pay for it.
 
 KEY_NAME = "stripe-api-key"
 WEBHOOK_NAME = "stripe-webhook-secret"
@@ -69,14 +70,22 @@ class BillingService(Service):
         self._secrets = secrets
         self.revenue = RevenueService(db)
 
+    def _allow(self, actor: Actor, permission: Permission, target: str) -> None:
+        """The organization role check for calls that open no transaction of their own before
+        the network: a denial is still audited."""
+        with self._reading(actor):
+            self._require_org(actor, permission, target)
+
     # --- the connection ------------------------------------------------------------------------
     def connect(self, actor: Actor, key: str, api_base: str | None = None) -> ConnectionInfo:
         """Check the key against Stripe, then keep it; a key of another account than the one
         already synced is refused (its rows would mix with this one's)."""
-        self._require_org(actor, Permission.BILLING_CONNECT, "billing")
-        key = client.check_key(key)
-        saved = client.check_api_base(api_base) if api_base else None
-        base, _ = client.api_base(saved)
+        self._allow(actor, Permission.BILLING_CONNECT, "billing")
+        from penguin_desktop.core.billing import client, connection
+
+        key = settings.check_key(key)
+        saved = settings.check_api_base(api_base) if api_base else None
+        base, _ = settings.api_base(saved)
         acct_id, name, live = connection.account(client.connect(key, base, retries=1), key)
         with self.db.read() as session:
             row = session.get(BillingAccountRow, 1)
@@ -109,14 +118,14 @@ class BillingService(Service):
             return self._info(row)
 
     def connection(self, actor: Actor) -> ConnectionInfo | None:
-        self._require_org(actor, Permission.BILLING_READ, "billing")
+        self._allow(actor, Permission.BILLING_READ, "billing")
         with self.db.read() as session:
             row = session.get(BillingAccountRow, 1)
             return self._info(row) if row is not None else None
 
     @staticmethod
     def _info(row: BillingAccountRow) -> ConnectionInfo:
-        base, base_from = client.api_base(row.api_base)
+        base, base_from = settings.api_base(row.api_base)
         return ConnectionInfo(
             row.account_id,
             row.account_name,
@@ -129,7 +138,7 @@ class BillingService(Service):
         )
 
     def set_webhook_secret(self, actor: Actor, secret: str) -> None:
-        self._require_org(actor, Permission.BILLING_CONNECT, "billing")
+        self._allow(actor, Permission.BILLING_CONNECT, "billing")
         value = secret.strip()
         if not value.startswith("whsec_") or len(value) < 10 or " " in value:
             raise ValidationError(
@@ -153,11 +162,13 @@ class BillingService(Service):
             session.expunge(row)
             return row
 
-    def _api(self, actor: Actor, retries: int = client.RETRIES) -> tuple[Stripe, str]:
+    def _api(self, actor: Actor, retries: int | None = None) -> tuple[Stripe, str]:
+        from penguin_desktop.core.billing import client
+
         row = self._account_row(actor)
         key = self._system_secret(actor, KEY_NAME, row.key_backend)
-        base, _ = client.api_base(row.api_base)
-        return client.connect(key, base, retries), key
+        base, _ = settings.api_base(row.api_base)
+        return client.connect(key, base, client.RETRIES if retries is None else retries), key
 
     def _system_secret(self, actor: Actor, name: str, backend: str) -> str:
         from penguin_desktop.core.secrets import BackendKind
@@ -171,13 +182,20 @@ class BillingService(Service):
         return value
 
     def test(self, actor: Actor) -> KeyTest:
-        self._require_org(actor, Permission.BILLING_SYNC, "billing")
+        self._allow(actor, Permission.BILLING_SYNC, "billing")
+        from penguin_desktop.core.billing import connection
+
         api, key = self._api(actor, retries=1)
         return connection.test_key(api, key)
 
     # --- the sync ------------------------------------------------------------------------------
     def sync(self, actor: Actor, full: bool = False, ctx: JobContext | None = None) -> SyncReport:
-        self._require_org(actor, Permission.BILLING_SYNC, "billing")
+        self._allow(actor, Permission.BILLING_SYNC, "billing")
+        import stripe
+
+        from penguin_desktop.core.billing import client
+        from penguin_desktop.core.billing.sync import Syncer
+
         api, key = self._api(actor)
         try:
             report = Syncer(self.db, api, ctx or JobContext()).run(full)
@@ -198,7 +216,7 @@ class BillingService(Service):
         return report
 
     def status(self, actor: Actor) -> SyncStatus:
-        self._require_org(actor, Permission.BILLING_READ, "billing")
+        self._allow(actor, Permission.BILLING_READ, "billing")
         with self.db.read() as session:
             row = session.get(BillingAccountRow, 1)
             unlinked = session.execute(
@@ -226,7 +244,7 @@ class BillingService(Service):
 
     # --- customers and workspaces --------------------------------------------------------------
     def customers(self, actor: Actor) -> list[CustomerInfo]:
-        self._require_org(actor, Permission.BILLING_READ, "billing")
+        self._allow(actor, Permission.BILLING_READ, "billing")
         with self.db.read() as session:
             rows = session.execute(
                 select(CustomerRow, WorkspaceRow.name)
@@ -313,7 +331,7 @@ class BillingService(Service):
         until: date | None = None,
         limit: int | None = None,
     ) -> list[Payment]:
-        self._require_org(actor, Permission.BILLING_READ, "billing")
+        self._allow(actor, Permission.BILLING_READ, "billing")
         status = payments.check_status(status, payments.CHARGE_STATUSES)
         with self.db.read() as session:
             flt = self._filter(
@@ -338,7 +356,7 @@ class BillingService(Service):
         until: date | None = None,
         limit: int | None = None,
     ) -> list[InvoiceInfo]:
-        self._require_org(actor, Permission.BILLING_READ, "billing")
+        self._allow(actor, Permission.BILLING_READ, "billing")
         status = payments.check_status(status, payments.INVOICE_STATUSES)
         with self.db.read() as session:
             flt = self._filter(
@@ -353,11 +371,16 @@ class BillingService(Service):
             return payments.invoices(session, flt)
 
     def export_csv(
-        self, actor: Actor, rows: list[Payment] | list[InvoiceInfo], out: IO[str], destination: str
+        self,
+        actor: Actor,
+        kind: type[Payment] | type[InvoiceInfo],
+        rows: Sequence[Payment] | Sequence[InvoiceInfo],
+        out: IO[str],
+        destination: str,
     ) -> int:
-        """Write listed payments or invoices as CSV; the export is audited (what and where)."""
-        self._require_org(actor, Permission.BILLING_READ, "billing")
-        kind = InvoiceInfo if rows and isinstance(rows[0], InvoiceInfo) else Payment
+        """Write listed payments or invoices (`kind`, which names the columns even when there
+        are no rows) as CSV; the export is audited (what and where)."""
+        self._allow(actor, Permission.BILLING_READ, "billing")
         count = payments.write_csv(rows, out, kind)
         with self._writing(actor) as session:
             self._audit(
@@ -381,6 +404,8 @@ class BillingService(Service):
         idempotency_key: str,
         amount: int | None = None,
     ) -> RefundResult:
+        from penguin_desktop.core.billing import refunds
+
         text = refunds.check_request(amount, reason, idempotency_key)
         with self._writing(actor) as session:
             self._require_org(actor, Permission.BILLING_REFUND, f"charge:{charge}")
@@ -416,7 +441,9 @@ class BillingService(Service):
             if request is None or request.refund_id is not None:
                 return
             if unknown:
-                request.requested_at = utcnow() - refunds.IN_FLIGHT
+                from penguin_desktop.core.billing.refunds import IN_FLIGHT
+
+                request.requested_at = utcnow() - IN_FLIGHT
             else:
                 session.delete(request)
 
@@ -424,12 +451,14 @@ class BillingService(Service):
     def webhook_receiver(self, actor: Actor) -> WebhookReceiver:
         """A receiver holding the signing secret (read once, audited) for a webhook server;
         receiving events is syncing, so it takes the role that syncs."""
-        self._require_org(actor, Permission.BILLING_SYNC, "billing")
+        self._allow(actor, Permission.BILLING_SYNC, "billing")
         row = self._account_row(actor)
         if row.webhook_backend is None:
             raise NotFoundError(
                 "no webhook signing secret is kept yet", remedy=Remedy("billing.webhook-secret")
             )
+        from penguin_desktop.core.billing.webhooks import WebhookReceiver
+
         return WebhookReceiver(
             self.db, self._system_secret(actor, WEBHOOK_NAME, row.webhook_backend)
         )

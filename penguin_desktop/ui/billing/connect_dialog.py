@@ -43,10 +43,6 @@ class ConnectDialog(JobFormDialog):
             parent=parent,
         )
         self.setObjectName("connectStripeDialog")
-        # Again, now that the button box is in the dialog: made default before, OK is not the
-        # dialog's own default, and Cancel stays default once it had the focus (Enter cancels).
-        self.ok_button.setDefault(False)
-        self.ok_button.setDefault(True)
         self.state = state
         self.key = password_field("sk_live_… or rk_live_…")
         self.key_hint = hint_label(

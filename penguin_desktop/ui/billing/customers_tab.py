@@ -70,10 +70,6 @@ class LinkDialog(FormDialog):
             parent=parent,
         )
         self.setObjectName("linkCustomerDialog")
-        # Again, now that the button box is in the dialog: made default before, OK is not the
-        # dialog's own default, and Cancel stays default once it had the focus (Enter cancels).
-        self.ok_button.setDefault(False)
-        self.ok_button.setDefault(True)
         self.state, self.customer = state, customer
         self.workspace = QComboBox()
         for name in workspaces:

@@ -63,6 +63,8 @@ def status_style(invoice: object) -> BadgeStyle | None:
 
 
 class InvoicesTab(ListTab[InvoiceInfo]):
+    row_kind = InvoiceInfo
+
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(
             state,

@@ -28,6 +28,9 @@ T = TypeVar("T")
 
 
 class ListTab(BillingTab, Generic[T]):
+    # What the rows are, for the CSV's columns (payments and invoices export).
+    row_kind: Any = None
+
     def __init__(
         self,
         state: AppState,
@@ -138,7 +141,7 @@ class ListTab(BillingTab, Generic[T]):
         rows: Any = list(self.rows)
         try:
             with path.open("w", newline="", encoding="utf-8") as out:
-                count = billing.export_csv(actor, rows, out, str(path))
+                count = billing.export_csv(actor, self.row_kind, rows, out, str(path))
         except OSError as error:
             self.message.show_error(f"Cannot write {path}: {error.strerror or error}")
             return None

@@ -66,6 +66,8 @@ def status_style(payment: object) -> BadgeStyle | None:
 
 
 class PaymentsTab(ListTab[Payment]):
+    row_kind = Payment
+
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(
             state,

@@ -5,7 +5,9 @@ sent.
 The idempotency key is made once, when the dialog is made, and goes with every try of this
 dialog: a double click, a retry after an error, or the dialog reopened after it was closed
 mid-refund all carry the same key, and core answers a key that already refunded with that
-refund (`RefundResult.repeated`) instead of refunding again."""
+refund (`RefundResult.repeated`) instead of refunding again. When Stripe or core refused the
+refund outright (nothing was refunded), the next try gets a new key: Stripe ties a key to the
+request it first carried, and the person may now ask for another amount."""
 
 from __future__ import annotations
 
@@ -26,7 +28,12 @@ from PySide6.QtWidgets import (
 
 from penguin_desktop.core.billing.models import Payment
 from penguin_desktop.core.billing.money import parse_amount
-from penguin_desktop.core.platform.errors import PenguinError, ValidationError
+from penguin_desktop.core.platform.errors import (
+    ConflictError,
+    ExternalServiceError,
+    PenguinError,
+    ValidationError,
+)
 from penguin_desktop.core.platform.jobs import JobContext
 from penguin_desktop.ui.billing import words
 from penguin_desktop.ui.shell.state import AppState
@@ -50,10 +57,6 @@ class RefundDialog(JobFormDialog):
             parent=parent,
         )
         self.setObjectName("refundDialog")
-        # Again, now that the button box is in the dialog: made default before, OK is not the
-        # dialog's own default, and Cancel stays default once it had the focus (Enter cancels).
-        self.ok_button.setDefault(False)
-        self.ok_button.setDefault(True)
         self.state = state
         self.key = uuid.uuid4().hex  # once per dialog: every try of it sends this key
         self.amount_minor: int | None = None
@@ -181,6 +184,8 @@ class RefundDialog(JobFormDialog):
 
     def failed(self, error: PenguinError) -> None:
         """An error about the amount or the reason goes back to the form, beside its field."""
+        if not isinstance(error, ExternalServiceError | ConflictError):
+            self.key = uuid.uuid4().hex  # refused: nothing was refunded under the old key
         if error.field in self.fields:
             self._confirm_step(False)
             self.message.show_error(error)

@@ -54,6 +54,10 @@ _LABELS: dict[str, str] = {
     "ips": "IP addresses",
     "dkim_selector": "DKIM selector",
     "org": "Agency name",
+    "key": "API key",
+    "api_base": "API address",
+    "webhook_secret": "Signing secret",
+    "idempotency_key": "Refund request",
 }
 # Where the console does what a remedy asks.
 _REMEDIES: dict[str, str] = {

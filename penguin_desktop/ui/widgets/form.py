@@ -159,11 +159,13 @@ class FormDialog(QDialog):
         assert ok is not None
         self.ok_button: QPushButton = ok
         self.ok_button.setText(ok_text)
-        self.ok_button.setDefault(True)
         self.ok_button.setProperty("danger" if danger else "primary", True)
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
+        # Made default only once the box is in the dialog: before, the dialog does not know it,
+        # and Cancel becomes the default once it has had the focus (Enter would cancel).
+        self.ok_button.setDefault(True)
         grow_to_fit(self)
 
     def showEvent(self, event: QShowEvent) -> None:
