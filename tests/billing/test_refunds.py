@@ -88,7 +88,7 @@ def test_partial_then_the_rest_and_each_is_audited_with_its_reason(
     events = c.audit.page(owner, AuditFilter(action="billing.refund"))
     reasons = {json.loads(e.summary)["reason"] for e in events}
     assert reasons == {"one week unused", "closed the account"}
-    with pytest.raises(PenguinError, match="has 0.00 USD left to refund"):
+    with pytest.raises(PenguinError, match=r"has 0\.00 USD left to refund"):
         c.billing.refund(owner, charge, reason="again", idempotency_key="k-third-3")
 
 
