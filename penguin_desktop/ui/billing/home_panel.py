@@ -2,8 +2,8 @@
 payments, a click away from the Billing page.
 
 Home must stay fast, so the figures are read off the UI thread (`read_home_figures` runs in a
-worker; loading billing's service pulls in the Stripe library, about 0.4 s, once) and only when
-the role may read billing. The panel stays hidden when billing is not connected or never
+worker; billing's status and revenue read the mirror without loading the Stripe library) and
+only when the role may read billing. The panel stays hidden when billing is not connected or never
 synced: an empty billing panel on every Home would be noise for an agency that bills
 elsewhere."""
 
