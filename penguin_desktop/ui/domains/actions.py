@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QWidget
 from penguin_desktop.core.domains.dns.findings import DomainReport, PostureSummary
 from penguin_desktop.core.domains.models import DnsProviderInfo, DomainInfo
 from penguin_desktop.core.platform.permissions import Permission
+from penguin_desktop.ui.billing.limits import over_plan
 from penguin_desktop.ui.domains.detail import DomainDetail, counted
 from penguin_desktop.ui.domains.forms import (
     AddDomainDialog,
@@ -78,6 +79,9 @@ class DomainActions(ListDetailPage[DomainInfo, DomainDetail]):
         if info is not None:
             self._select(info.name)
             self.state.notify(f"Added {info.display_name}: check it to see how its DNS stands")
+            warning = over_plan(self.state, info.workspace)
+            if warning:
+                self.message.show_warning(warning)
 
     def open_remove(self) -> None:
         domain = self.selected()

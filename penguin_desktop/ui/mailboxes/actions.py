@@ -18,6 +18,7 @@ from penguin_desktop.core.mailboxes.models import MailboxInfo
 from penguin_desktop.core.mailboxes.service import AliasInfo
 from penguin_desktop.core.platform.permissions import Permission
 from penguin_desktop.core.servers.models import ServerInfo
+from penguin_desktop.ui.billing.limits import over_plan
 from penguin_desktop.ui.mailboxes.detail import MailboxDetail
 from penguin_desktop.ui.mailboxes.forms import (
     AddAliasDialog,
@@ -196,6 +197,9 @@ class MailboxActions(ListDetailPage[MailboxInfo, MailboxDetail]):
         )
         self.message.show_success(text)
         self.state.notify(f"Created mailbox {box.email}")
+        warning = over_plan(self.state, box.workspace)
+        if warning:
+            self.message.show_warning(f"{text} {warning}")
 
     def toggle_enabled(self) -> Job | None:
         box = self.selected()

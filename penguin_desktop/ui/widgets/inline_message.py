@@ -73,6 +73,9 @@ class InlineMessage(QLabel):
     def show_info(self, text: str) -> None:
         self._show(text, "info")
 
+    def show_warning(self, text: str) -> None:
+        self._show(text, "warning")
+
     def clear_message(self) -> None:
         self.clear()
         self.hide()
