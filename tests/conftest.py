@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
 import pytest
 
-from penguin_desktop.config import Settings
+from penguin_desktop.config import DB_FILE, Settings
 from penguin_desktop.container import Container
 from penguin_desktop.core.platform.models import Actor, Face, Role
+from penguin_desktop.core.platform.store.database import open_database
 from tests.servers.bind import BindServer, running_bind
 from tests.servers.common import unavailable
 from tests.servers.dns_zones import zones_under_test
@@ -114,11 +116,29 @@ def test_keyring(tmp_path: Path) -> Iterator[FileBackedKeyring]:
     keyring.set_keyring(previous)
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty workspace database migrated to the head, made once per test process by the
+    real migrations; tests start from a copy (a fresh migration costs ~0.1 s a test). The
+    migrations themselves are tested on databases of their own (tests/core/test_store.py)."""
+    path = tmp_path_factory.mktemp("template") / DB_FILE
+    open_database(f"sqlite:///{path}").close()
+    return path
+
+
+def fresh_sqlite(template: Path, path: Path) -> str:
+    """A copy of the migrated empty database at `path` (private, as the program makes it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, path)
+    path.chmod(0o600)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each store/service test runs against both backends."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'workspace.db'}"
+        return fresh_sqlite(request.getfixturevalue("sqlite_template"), tmp_path / DB_FILE)
     server: PostgresServer = request.getfixturevalue("postgres")
     return server.create_database()
 

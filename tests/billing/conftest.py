@@ -10,7 +10,7 @@ import pytest
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
 from penguin_desktop.core.platform.models import Actor, Face
-from tests.conftest import MASTER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD
+from tests.conftest import MASTER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, fresh_sqlite
 from tests.servers.common import unavailable
 from tests.servers.stripe import StripeServer, running_stripe
 
@@ -31,11 +31,11 @@ def stripe_server(stripe_session_server: StripeServer) -> StripeServer:
 
 
 @pytest.fixture
-def billing_container(tmp_path: Path) -> Iterator[Container]:
+def billing_container(tmp_path: Path, sqlite_template: Path) -> Iterator[Container]:
     """Billing's flows on SQLite: the mirror's upserts run on PostgreSQL in one test of their
     own (test_sync.py), which keeps the suite's time where it is."""
     c = Container(
-        Settings(data_dir=tmp_path, db_url=f"sqlite:///{tmp_path / 'w.db'}"),
+        Settings(data_dir=tmp_path, db_url=fresh_sqlite(sqlite_template, tmp_path / "w.db")),
         lambda _creating: MASTER_PASSWORD,
     )
     yield c

@@ -31,7 +31,7 @@ from penguin_desktop.core.billing.revenue import (
 from penguin_desktop.core.billing.tables import ChargeRow, MrrLogRow, RefundRow, SubscriptionRow
 from penguin_desktop.core.platform.errors import PermissionDenied, ValidationError
 from penguin_desktop.core.platform.models import Actor, Face, Role
-from tests.conftest import MASTER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, add_user
+from tests.conftest import MASTER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, add_user, fresh_sqlite
 from tests.servers.postgres import PostgresServer
 
 AS_OF = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
@@ -39,9 +39,9 @@ _ids = count(1)
 
 
 @pytest.fixture
-def container(tmp_path: Path) -> Iterator[Container]:
+def container(tmp_path: Path, sqlite_template: Path) -> Iterator[Container]:
     c = Container(
-        Settings(data_dir=tmp_path, db_url=f"sqlite:///{tmp_path / 'workspace.db'}"),
+        Settings(data_dir=tmp_path, db_url=fresh_sqlite(sqlite_template, tmp_path / "w.db")),
         lambda _creating: MASTER_PASSWORD,
     )
     yield c

@@ -200,6 +200,8 @@ def test_no_identity_is_exit_4_with_what_to_do(initialized: Penguin) -> None:
 
 
 def test_commands_before_init_say_to_init(penguin: Penguin) -> None:
+    if penguin.db_url.startswith("sqlite"):  # no database at all, not even an empty one
+        Path(penguin.db_url.removeprefix("sqlite:///")).unlink()
     result = penguin("workspace", "list")
     assert result.exit_code == 1 and "run `penguin init`" in result.stderr
     if penguin.db_url.startswith("sqlite"):  # only init creates a workspace database

@@ -32,7 +32,7 @@ from penguin_desktop.core.platform.jobs import JobContext
 from penguin_desktop.core.platform.models import Actor, Role
 from penguin_desktop.core.platform.store.database import Database
 from penguin_desktop.core.platform.store.tables import AuditEventRow, AuditHeadRow
-from tests.conftest import add_user
+from tests.conftest import add_user, fresh_sqlite
 
 
 @pytest.fixture
@@ -212,6 +212,7 @@ summaries = st.dictionaries(
 )
 def test_any_history_verifies_and_any_edit_is_caught(
     tmp_path_factory: pytest.TempPathFactory,
+    sqlite_template: Path,
     records: list[tuple[str, str, dict[str, object]]],
     victim: int,
 ) -> None:
@@ -219,7 +220,9 @@ def test_any_history_verifies_and_any_edit_is_caught(
     from penguin_desktop.core.platform.models import Face
 
     tmp = tmp_path_factory.mktemp("chain")
-    container = Container(Settings(data_dir=tmp, db_url=f"sqlite:///{tmp / 'w.db'}"))
+    container = Container(
+        Settings(data_dir=tmp, db_url=fresh_sqlite(sqlite_template, tmp / "w.db"))
+    )
     try:
         owner = container.auth.initialize("Fuzz", "o@agency.test", "Velvet-otter-2026!x", Face.CLI)
         with container.db.write() as session:

@@ -246,7 +246,7 @@ def running_cloudflare() -> Iterator[CloudflareServer]:
     state.tokens.add(token)
     handler = type("Handler", (_Handler,), {"state": state})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield CloudflareServer(f"http://127.0.0.1:{server.server_port}{PREFIX}", token, state)

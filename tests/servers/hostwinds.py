@@ -154,7 +154,7 @@ def running_hostwinds(api_key: str = "hw-api-key-0123456789") -> Iterator[Hostwi
     state = HostwindsState(api_key)
     handler = type("Handler", (_Handler,), {"state": state})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield HostwindsServer(state, int(httpd.server_address[1]))

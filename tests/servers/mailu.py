@@ -266,7 +266,7 @@ def running_mailu(
     state = MailuState(token, env_file, started_by)
     handler = type("Handler", (_Handler,), {"state": state})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield MailuServer(state, int(httpd.server_address[1]))

@@ -15,12 +15,13 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 from pytestqt.qtbot import QtBot
 
-from penguin_desktop.config import Settings
+from penguin_desktop.config import DB_FILE, Settings
 from penguin_desktop.container import Container
 from penguin_desktop.core.platform.models import Actor, Face, Role
 from penguin_desktop.ui.shell import theme
 from penguin_desktop.ui.shell.main_window import MainWindow
 from penguin_desktop.ui.shell.state import AppState
+from tests.conftest import fresh_sqlite
 
 PASSWORD = "correct horse battery staple"
 OWNER = "owner@agency.test"
@@ -62,7 +63,8 @@ def settings_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def container(tmp_path: Path) -> Iterator[Container]:
+def container(tmp_path: Path, sqlite_template: Path) -> Iterator[Container]:
+    fresh_sqlite(sqlite_template, tmp_path / "data" / DB_FILE)
     built = Container(Settings.resolve(data_dir=tmp_path / "data", env={}))
     yield built
     built.close()

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from penguin_desktop.config import Settings
+from penguin_desktop.config import DB_FILE, Settings
 from penguin_desktop.container import Container
 from penguin_desktop.core.domains.dns.findings import Severity
 from penguin_desktop.core.domains.dns.resolver import ResolverConfig
@@ -33,6 +33,7 @@ from penguin_desktop.ui.domains.forms import (
 )
 from penguin_desktop.ui.domains.page import DomainsPage, ProvidersPanel
 from penguin_desktop.ui.shell.main_window import MainWindow
+from tests.conftest import fresh_sqlite
 from tests.servers.bind import BindServer, reset_records
 from tests.servers.dns_zones import (
     BLOCKLISTS,
@@ -51,9 +52,10 @@ WAIT_MS = 30_000
 
 
 @pytest.fixture
-def container(qapp: QApplication, tmp_path: Path) -> Iterator[Container]:
+def container(qapp: QApplication, tmp_path: Path, sqlite_template: Path) -> Iterator[Container]:
     """Overrides the suite's container: generated DKIM keys and provider credentials need a
     secret store, here the encrypted file with a fixed master password."""
+    fresh_sqlite(sqlite_template, tmp_path / "data" / DB_FILE)
     built = Container(Settings.resolve(data_dir=tmp_path / "data", env={}), lambda _new: MASTER)
     yield built
     built.close()

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from penguin_desktop.config import Settings
+from penguin_desktop.config import DB_FILE, Settings
 from penguin_desktop.container import Container
 from penguin_desktop.core.platform.models import Actor, Role
 from penguin_desktop.core.servers.mailu import MailuClient
@@ -29,6 +29,7 @@ from penguin_desktop.ui.mailboxes.forms import (
 )
 from penguin_desktop.ui.mailboxes.page import MailboxesPage
 from penguin_desktop.ui.shell.main_window import MainWindow
+from tests.conftest import fresh_sqlite
 from tests.servers.mailu import MailuServer, running_mailu
 from tests.servers.sshd import SshdServer
 
@@ -38,9 +39,10 @@ WAIT_MS = 30_000
 
 
 @pytest.fixture
-def container(qapp: QApplication, tmp_path: Path) -> Iterator[Container]:
+def container(qapp: QApplication, tmp_path: Path, sqlite_template: Path) -> Iterator[Container]:
     """Mailbox passwords and the MailU token need a secret store: the encrypted file with a
     fixed master password."""
+    fresh_sqlite(sqlite_template, tmp_path / "data" / DB_FILE)
     built = Container(Settings.resolve(data_dir=tmp_path / "data", env={}), lambda _new: MASTER)
     yield built
     built.close()

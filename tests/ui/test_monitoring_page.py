@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from penguin_desktop.config import Settings
+from penguin_desktop.config import DB_FILE, Settings
 from penguin_desktop.container import Container
 from penguin_desktop.core.monitoring import (
     AlertState,
@@ -32,6 +32,7 @@ from penguin_desktop.ui.monitoring.home_page import HomePage
 from penguin_desktop.ui.monitoring.monitoring_page import MonitoringPage
 from penguin_desktop.ui.monitoring.notifier_forms import AddNotifierDialog
 from penguin_desktop.ui.shell.main_window import MainWindow
+from tests.conftest import fresh_sqlite
 from tests.servers.common import free_port
 from tests.servers.file_keyring import FileBackedKeyring
 from tests.servers.webhook_receiver import WebhookReceiver, running_webhook_receiver
@@ -41,9 +42,12 @@ WAIT_MS = 30_000
 
 
 @pytest.fixture
-def container(test_keyring: FileBackedKeyring, tmp_path: Path) -> Iterator[Container]:
+def container(
+    test_keyring: FileBackedKeyring, tmp_path: Path, sqlite_template: Path
+) -> Iterator[Container]:
     """Notifier secrets go to a keyring (a real backend over a file), made before the
     container so its secret store finds it."""
+    fresh_sqlite(sqlite_template, tmp_path / "data" / DB_FILE)
     built = Container(Settings.resolve(data_dir=tmp_path / "data", env={}))
     yield built
     built.close()

@@ -21,7 +21,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from penguin_desktop.config import Settings
+from penguin_desktop.config import DB_FILE, Settings
 from penguin_desktop.container import Container
 from penguin_desktop.core.audit.models import AuditFilter
 from penguin_desktop.core.platform.models import Actor, Role
@@ -38,6 +38,7 @@ from penguin_desktop.ui.secrets.reveal import RevealDialog
 from penguin_desktop.ui.secrets.unlock import MasterPasswordPrompt, prompt_of
 from penguin_desktop.ui.shell.main_window import MainWindow
 from penguin_desktop.ui.shell.workers import Job
+from tests.conftest import fresh_sqlite
 from tests.servers.vault import VaultServer
 
 from .conftest import OWNER, PASSWORD
@@ -55,9 +56,10 @@ def _no_os_keyring() -> Iterator[None]:
 
 
 @pytest.fixture
-def container(qapp: QApplication, tmp_path: Path) -> Iterator[Container]:
+def container(qapp: QApplication, tmp_path: Path, sqlite_template: Path) -> Iterator[Container]:
     """Overrides the suite's container: this one asks for the master password as the GUI does."""
     prompt = MasterPasswordPrompt(env={})
+    fresh_sqlite(sqlite_template, tmp_path / "data" / DB_FILE)
     built = Container(Settings.resolve(data_dir=tmp_path / "data", env={}), prompt)
     yield built
     prompt.abort()

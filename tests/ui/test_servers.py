@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QWizard
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
-from penguin_desktop.config import Settings
+from penguin_desktop.config import DB_FILE, Settings
 from penguin_desktop.container import Container
 from penguin_desktop.core.platform.models import Actor, Role
 from penguin_desktop.core.secrets.models import SecretKind
@@ -28,6 +28,7 @@ from penguin_desktop.ui.servers.page import ServersPage
 from penguin_desktop.ui.servers.provision_view import ProvisionDialog
 from penguin_desktop.ui.servers.wizard import PAGE_DETAILS, PAGE_RUN, NewServerWizard
 from penguin_desktop.ui.shell.main_window import MainWindow
+from tests.conftest import fresh_sqlite
 from tests.servers.common import free_port
 from tests.servers.hostwinds import running_hostwinds
 from tests.servers.mailu import MailuServer, running_mailu
@@ -40,8 +41,9 @@ FAST = {"poll_s": 0.05}
 
 
 @pytest.fixture
-def container(qapp: QApplication, tmp_path: Path) -> Iterator[Container]:
+def container(qapp: QApplication, tmp_path: Path, sqlite_template: Path) -> Iterator[Container]:
     """SSH keys and MailU tokens go to the encrypted secrets file (fixed master password)."""
+    fresh_sqlite(sqlite_template, tmp_path / "data" / DB_FILE)
     built = Container(Settings.resolve(data_dir=tmp_path / "data", env={}), lambda _new: MASTER)
     yield built
     built.close()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QTableView, QToolTip
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
-from penguin_desktop.config import Settings
+from penguin_desktop.config import DB_FILE, Settings
 from penguin_desktop.container import Container
 from penguin_desktop.core.domains.tables import SendingDomainRow
 from penguin_desktop.core.platform.audit import trail
@@ -27,6 +27,7 @@ from penguin_desktop.ui.domains.page import DomainsPage
 from penguin_desktop.ui.domains.records import POLICY_TYPE
 from penguin_desktop.ui.shell.main_window import MainWindow
 from penguin_desktop.ui.shell.state import AppState
+from tests.conftest import fresh_sqlite
 
 WindowFactory = Callable[..., MainWindow]
 MASTER = "a master password for the tests"
@@ -35,8 +36,9 @@ LONG_TARGET = "mailbox:quarterly-newsletter-subscriptions@newsletters.acme-corpo
 
 
 @pytest.fixture
-def container(qapp: QApplication, tmp_path: Path) -> Iterator[Container]:
+def container(qapp: QApplication, tmp_path: Path, sqlite_template: Path) -> Iterator[Container]:
     """Domains generate DKIM keys into the encrypted secrets file (fixed master password)."""
+    fresh_sqlite(sqlite_template, tmp_path / "data" / DB_FILE)
     built = Container(Settings.resolve(data_dir=tmp_path / "data", env={}), lambda _new: MASTER)
     yield built
     built.close()

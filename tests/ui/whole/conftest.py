@@ -11,8 +11,9 @@ import pytest
 from keyring.backends import fail
 from PySide6.QtWidgets import QApplication
 
-from penguin_desktop.config import Settings
+from penguin_desktop.config import DB_FILE, Settings
 from penguin_desktop.container import Container
+from tests.conftest import fresh_sqlite
 from tests.servers.mailu import MailuServer, running_mailu
 
 MASTER = "a master password for the tests"
@@ -27,8 +28,9 @@ def _no_os_keyring() -> Iterator[None]:
 
 
 @pytest.fixture
-def container(qapp: QApplication, tmp_path: Path) -> Iterator[Container]:
+def container(qapp: QApplication, tmp_path: Path, sqlite_template: Path) -> Iterator[Container]:
     """Secrets go to the encrypted file, with a fixed master password."""
+    fresh_sqlite(sqlite_template, tmp_path / "data" / DB_FILE)
     built = Container(Settings.resolve(data_dir=tmp_path / "data", env={}), lambda _new: MASTER)
     yield built
     built.close()
