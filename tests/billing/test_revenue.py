@@ -5,7 +5,6 @@ permission, and the identity start + movements = end over random MRR logs."""
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from fractions import Fraction
 from itertools import count
@@ -31,7 +30,7 @@ from penguin_desktop.core.billing.revenue import (
 from penguin_desktop.core.billing.tables import ChargeRow, MrrLogRow, RefundRow, SubscriptionRow
 from penguin_desktop.core.platform.errors import PermissionDenied, ValidationError
 from penguin_desktop.core.platform.models import Actor, Face, Role
-from tests.conftest import MASTER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, add_user, fresh_sqlite
+from tests.conftest import MASTER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, add_user
 from tests.servers.postgres import PostgresServer
 
 AS_OF = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
@@ -39,13 +38,8 @@ _ids = count(1)
 
 
 @pytest.fixture
-def container(tmp_path: Path, sqlite_template: Path) -> Iterator[Container]:
-    c = Container(
-        Settings(data_dir=tmp_path, db_url=fresh_sqlite(sqlite_template, tmp_path / "w.db")),
-        lambda _creating: MASTER_PASSWORD,
-    )
-    yield c
-    c.close()
+def container(billing_container: Container) -> Container:
+    return billing_container
 
 
 @pytest.fixture

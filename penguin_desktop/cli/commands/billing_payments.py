@@ -10,7 +10,7 @@ import json
 import sys
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +52,9 @@ def _filters(func: Any) -> Any:
     return func
 
 
-def _day(value: datetime | None) -> date | None:
-    return value.date() if value else None
+def _days(criteria: dict[str, Any]) -> dict[str, Any]:
+    """The filters as the service takes them: click gives the days as datetimes."""
+    return {k: v.date() if isinstance(v, datetime) else v for k, v in criteria.items()}
 
 
 def _export(
@@ -81,25 +82,10 @@ def _export(
 @shared_options()
 @pass_state
 def payments(
-    state: CliState,
-    workspace: str | None,
-    failed: bool,
-    status: str | None,
-    since: datetime | None,
-    until: datetime | None,
-    limit: int | None,
-    csv_path: Path | None,
+    state: CliState, /, workspace: str | None, csv_path: Path | None, **criteria: Any
 ) -> None:
     """Charges and refunds, newest first; a failed charge with its decline and next retry."""
-    rows = state.container.billing.payments(
-        state.actor(),
-        workspace,
-        failed=failed,
-        status=status,
-        since=_day(since),
-        until=_day(until),
-        limit=limit,
-    )
+    rows = state.container.billing.payments(state.actor(), workspace, **_days(criteria))
     if csv_path is not None and _export(state, Payment, rows, csv_path):
         return
     emit_table(
@@ -141,25 +127,10 @@ class _PaymentLine:
 @shared_options()
 @pass_state
 def invoices(
-    state: CliState,
-    workspace: str | None,
-    failed: bool,
-    status: str | None,
-    since: datetime | None,
-    until: datetime | None,
-    limit: int | None,
-    csv_path: Path | None,
+    state: CliState, /, workspace: str | None, csv_path: Path | None, **criteria: Any
 ) -> None:
     """Invoices, newest first, with their hosted page and PDF links."""
-    rows = state.container.billing.invoices(
-        state.actor(),
-        workspace,
-        failed=failed,
-        status=status,
-        since=_day(since),
-        until=_day(until),
-        limit=limit,
-    )
+    rows = state.container.billing.invoices(state.actor(), workspace, **_days(criteria))
     if csv_path is not None and _export(state, InvoiceInfo, rows, csv_path):
         return
     emit_table(
