@@ -356,8 +356,22 @@ def test_a_report_without_a_usable_key_says_it_carries_no_signed_head(
         locked.audit.export(owner, ExportFormat.PDF, tmp_path / "r.pdf", AuditFilter())
         pdf = " ".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages)
         assert "No signed checkpoint" in " ".join(pdf.split())
+        assert "signing key was not available" in " ".join(pdf.split())
     finally:
         locked.close()
+
+
+def test_a_report_over_damaged_checkpoints_says_they_contradict_the_trail(
+    container: Container, owner: Actor, signed: Checkpoint, tmp_path: Path
+) -> None:
+    checkpoints(container).unlink()
+    result = container.audit.export(owner, ExportFormat.PDF, tmp_path / "r.pdf", AuditFilter())
+    assert result.signed is None
+    pdf = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages).split()
+    )
+    assert "the signed checkpoints contradict the trail" in pdf
+    assert "signing key was not available" not in pdf
 
 
 def test_with_secrets_in_vault_the_checkpoint_outlives_a_wiped_trail_and_file(

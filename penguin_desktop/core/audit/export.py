@@ -47,6 +47,8 @@ class ReportHeader:
     head_hash: str
     expected_rows: int
     signed: Checkpoint | None = None
+    # Why `signed` is None, in words for the report's reader.
+    unsigned_reason: str = "the trail's signing key was not available when it was made"
 
 
 def signed_head(header: ReportHeader) -> dict[str, Any] | None:

@@ -213,7 +213,7 @@ def _signed_block(header: ReportHeader, st: Styles) -> list[str]:
     if signed is None:
         return [
             "<b>Signed head.</b> No signed checkpoint of the chain could be included in this "
-            "report (the trail's signing key was not available when it was made)."
+            f"report ({header.unsigned_reason})."
         ]
     lines = "<br/>".join(st.mono(line) for line in signed.signed_text.splitlines())
     return [

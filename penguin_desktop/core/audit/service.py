@@ -168,7 +168,7 @@ class AuditService(Service):
         (signed afresh where the store opens without a password); the export is audited."""
         with self._reading(actor) as session:
             self._scope(session, actor, flt, Permission.AUDIT_EXPORT)
-        signed = self._signed_head(actor)
+        signed, unsigned_reason = self._signed_head(actor)
         with self._reading(actor) as session:
             scope, ws_id = self._scope(session, actor, flt, Permission.AUDIT_EXPORT)
             stmt = filtered(scope, flt, ws_id)
@@ -187,6 +187,7 @@ class AuditService(Service):
                 head_hash=head_hash,
                 expected_rows=expected,
                 signed=signed,
+                unsigned_reason=unsigned_reason,
             )
             if fmt is ExportFormat.CSV:  # the CSV writer takes bytes as they are stored
                 stmt = text_as_bytes(stmt, self.db.dialect)
@@ -209,20 +210,26 @@ class AuditService(Service):
             str(beside) if beside else None,
         )
 
-    def _signed_head(self, actor: Actor) -> Checkpoint | None:
+    def _signed_head(self, actor: Actor) -> tuple[Checkpoint | None, str]:
         """The checkpoint a report carries: the head signed now where possible, else the newest
-        one; none when the checkpoints are damaged (verification says how)."""
+        one; none when the checkpoints are damaged (verification says how). Beside it, why
+        there is none, for the report to say."""
         from penguin_desktop.core.audit.anchor import TrailDamaged
 
         fresh = self.anchor.checkpoint_quietly(actor, create=True)
         if fresh is not None:
-            return fresh
+            return fresh, ""
         try:
             witnessed = self.anchor.newest(actor)
         except TrailDamaged as damage:
             log.warning("the report carries no signed head: %s", damage.message)
-            return None
-        return witnessed.checkpoint if witnessed else None
+            return None, (
+                f"the signed checkpoints contradict the trail ({damage.message}); run the "
+                "chain's verification to see where"
+            )
+        if witnessed is None:
+            return None, "the trail's signing key was not available when it was made"
+        return witnessed.checkpoint, ""
 
     def head(self, actor: Actor) -> tuple[int, str]:
         with self.db.read() as session:
