@@ -8,8 +8,8 @@ finds the MailU domain and its key in place and only updates the records.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Unpack
 
 from penguin_desktop.core.domains import DomainInfo, DomainService, normalize_domain
 from penguin_desktop.core.platform.errors import (
@@ -18,10 +18,10 @@ from penguin_desktop.core.platform.errors import (
     NotFoundError,
     PenguinError,
 )
-from penguin_desktop.core.platform.jobs import JobContext
 from penguin_desktop.core.platform.models import Actor
 from penguin_desktop.core.servers.mailu import MailuClient
 from penguin_desktop.core.servers.models import ProvisionResult
+from penguin_desktop.core.servers.provisioning import ProvisionOptions
 from penguin_desktop.core.servers.service import ServerService
 
 # MailU signs with the selector its DKIM_SELECTOR setting names; our template sets "dkim".
@@ -91,27 +91,13 @@ class DomainAttachService:
         actor: Actor,
         name: str,
         workspace: str | None = None,
-        *,
-        domain: str | None = None,
-        hostname: str | None = None,
-        mailu_url: str | None = None,
-        mailu_dir: str | None = None,
-        public_ip: str | None = None,
-        resume: bool = False,
-        ctx: JobContext | None = None,
-        on_log: Callable[[str], None] | None = None,
-        admin_wait_s: float = 300.0,
-        poll_s: float = 2.0,
+        **options: Unpack[ProvisionOptions],
     ) -> ProvisionOutcome:
         """Install MailU (ServerService.provision; a failed install is raised as there), then
         hand over to DNS: the first mail domain's DKIM key and the server's address go into the
         domain's required records, exactly as attaching. The faces call this, not the two
         steps, so the hand-off happens and is reported the same way everywhere."""
-        result = self.servers.provision(
-            actor, name, workspace, domain=domain, hostname=hostname, mailu_url=mailu_url,
-            mailu_dir=mailu_dir, public_ip=public_ip, resume=resume, ctx=ctx, on_log=on_log,
-            admin_wait_s=admin_wait_s, poll_s=poll_s,
-        )  # fmt: skip
+        result = self.servers.provision(actor, name, workspace, **options)
         if result.domain is None:
             return ProvisionOutcome(result, None)
         try:

@@ -9,7 +9,7 @@ import json
 import secrets as token_source
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from penguin_desktop.core.domains import ResolverConfig
 from penguin_desktop.core.platform.errors import (
@@ -41,6 +41,22 @@ from penguin_desktop.core.servers.provision.steps import (
 )
 from penguin_desktop.core.servers.ssh.client import SshConnection
 from penguin_desktop.core.servers.tables import ServerRow
+
+
+class ProvisionOptions(TypedDict, total=False):
+    """What a provisioning run may be told beside the server, as `ServerService.provision`
+    takes it; `DomainAttachService.provision` passes it on as it is."""
+
+    domain: str | None
+    hostname: str | None
+    mailu_url: str | None
+    mailu_dir: str | None
+    public_ip: str | None
+    resume: bool
+    ctx: JobContext | None
+    on_log: Callable[[str], None] | None
+    admin_wait_s: float
+    poll_s: float
 
 
 @dataclass(frozen=True)
