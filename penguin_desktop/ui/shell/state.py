@@ -36,8 +36,21 @@ class AppState(QObject):
         self.actor = actor
         self._unlock_as(actor)
         self.runner = runner or JobRunner(parent=self)
+        self._sign_off_the_ui_thread()
         self.workspaces: list[WorkspaceInfo] = []
         self.current: WorkspaceInfo | None = None
+
+    def _sign_off_the_ui_thread(self) -> None:
+        """The audit trail's head is signed every so many writes, right after the write that
+        reaches the count, on that write's thread. In the console that is often the UI thread,
+        and signing reads the key from the secret store (Vault over the network), so here it is
+        handed to the job pool instead (unlisted: it is the program's own upkeep)."""
+        container, pool = self.container, self.runner.pool
+
+        def due() -> None:
+            pool.start(container.audit.checkpoint_quietly)
+
+        container.db.on_checkpoint_due = due
 
     # --- workspaces -------------------------------------------------------------------------
     def reload_workspaces(self, select: str | None = None) -> None:
