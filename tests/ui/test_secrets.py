@@ -157,6 +157,8 @@ def test_vault_form_sets_the_backend_and_test_connection_reaches_it(
     card.address.setText(vault.address)
     card.token.setText(vault.root_token)
     qtbot.mouseClick(card.save_button, Qt.MouseButton.LeftButton)
+    assert card.token.text() == "" and not card.save_button.isEnabled()  # off the UI thread
+    qtbot.waitUntil(lambda: card.save_job is None, timeout=20_000)
     assert card.save_message.kind == "success", card.save_message.text()
     assert card.token.text() == ""  # handed to core, not kept by the form
     assert "HashiCorp Vault" in card.status.text() and vault.address in card.status.text()
@@ -184,6 +186,7 @@ def test_an_unreachable_vault_is_refused_with_the_reason(
     card.address.setText("http://127.0.0.1:9")
     card.token.setText("not-a-real-token-123")
     qtbot.mouseClick(card.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: card.save_job is None, timeout=20_000)
 
     assert card.save_message.kind == "error"
     assert card.save_message.text().startswith(

@@ -59,6 +59,7 @@ class BackendCard(Card):
         self.state = state
         self.info: BackendInfo | None = None
         self.test_job: Job | None = None
+        self.save_job: Job | None = None
 
         self.add(_holder(self._build_status()))
         self.test_message = InlineMessage()
@@ -259,7 +260,7 @@ class BackendCard(Card):
         return self.state.can(Permission.SECRET_BACKEND_SET)
 
     def _update_actions(self) -> None:
-        may = self.may_choose()
+        may = self.may_choose() and self.save_job is None
         for widget in (self.kind, self.save_button, self.vault_box):
             widget.setEnabled(may)
         if may:
@@ -322,24 +323,35 @@ class BackendCard(Card):
     def _save(
         self, kind: BackendKind, vault: tuple[VaultConfig, str | None, str | None] | None
     ) -> None:
+        """Switch off the UI thread: core checks a Vault before switching to it, and a Vault
+        that does not answer would hold the window until the connection timed out."""
         config, token, secret_id = vault if vault is not None else (None, None, None)
+        self.token.clear()
+        self.secret_id.clear()
         scope_ws = self._scope_workspace()
-        try:
-            info = self.state.container.secrets.set_backend(
-                self.state.actor, kind, scope_ws, config, token, secret_id
-            )
-        except PenguinError as error:
-            self.save_message.show_error(error)
-            return
-        finally:
-            self.token.clear()
-            self.secret_id.clear()
+        secrets, actor = self.state.container.secrets, self.state.actor
+        job = self.state.runner.start(
+            "Switching the secret backend",
+            lambda _ctx: secrets.set_backend(actor, kind, scope_ws, config, token, secret_id),
+        )
+        self.save_job = job
+        self.save_message.show_info(f"Checking {backend_noun(kind.value)}…")
+        job.signals.finished.connect(lambda info: self._saved(info, scope_ws))
+        job.signals.failed.connect(self.save_message.show_error)
+        job.signals.ended.connect(self._save_ended)
+        self._update_actions()
+
+    def _saved(self, info: BackendInfo, scope_ws: str | None) -> None:
         where = scope_ws or "the organization"
         text = f"New secrets of {where} now go to {backend_noun(info.kind)}."
         self.reload()
         self.save_message.show_success(text)
         self.state.notify(text)
         self.saved.emit(info)
+
+    def _save_ended(self) -> None:
+        self.save_job = None
+        self._update_actions()
 
     # --- testing --------------------------------------------------------------------------------
     def start_test(self) -> Job | None:
