@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
     from penguin_desktop.core.billing.plans import PlanService
     from penguin_desktop.core.billing.service import BillingService
+    from penguin_desktop.core.campaigns.compliance import ComplianceService
+    from penguin_desktop.core.campaigns.service import LeadService
+    from penguin_desktop.core.campaigns.suppression import SuppressionService
     from penguin_desktop.core.domains.service import DomainService
     from penguin_desktop.core.mailboxes.service import MailboxService
     from penguin_desktop.core.monitoring.service import MonitoringService
@@ -159,6 +162,24 @@ class Container:
         from penguin_desktop.core.billing.service import BillingService
 
         return BillingService(self.db, lambda: self.secrets)
+
+    @cached_property
+    def leads(self) -> LeadService:
+        from penguin_desktop.core.campaigns.service import LeadService
+
+        return LeadService(self.db)
+
+    @cached_property
+    def suppression(self) -> SuppressionService:
+        from penguin_desktop.core.campaigns.suppression import SuppressionService
+
+        return SuppressionService(self.db)
+
+    @cached_property
+    def compliance(self) -> ComplianceService:
+        from penguin_desktop.core.campaigns.compliance import ComplianceService
+
+        return ComplianceService(self.db)
 
     def close(self) -> None:
         if "stores" in self.__dict__:

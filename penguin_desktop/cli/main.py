@@ -17,6 +17,8 @@ from penguin_desktop.cli.commands.audit import audit
 from penguin_desktop.cli.commands.billing import billing
 from penguin_desktop.cli.commands.billing_plans import flags, plan
 from penguin_desktop.cli.commands.domain import dns, domain
+from penguin_desktop.cli.commands.lead import lead
+from penguin_desktop.cli.commands.lead_rules import compliance, suppression
 from penguin_desktop.cli.commands.mailbox import mailbox
 from penguin_desktop.cli.commands.member import member
 from penguin_desktop.cli.commands.monitor import monitor
@@ -104,6 +106,9 @@ for command in (
     billing,
     plan,
     flags,
+    lead,
+    suppression,
+    compliance,
 ):
     cli.add_command(command)
 

@@ -95,6 +95,12 @@ def test_an_older_database_is_backed_up_then_upgraded(tmp_path: Path) -> None:
     c.close()
     with sqlite3.connect(path) as conn:
         for table in (
+            "compliance_settings",
+            "consent_countries",
+            "suppressions",
+            "lead_list_members",
+            "lead_lists",
+            "leads",
             "billing_account",
             "stripe_customers",
             "stripe_products",

@@ -130,6 +130,7 @@ def test_the_canary_is_nowhere(
         run("audit", "checkpoint")
         run("audit", "public-key")
         _billing(run, exports)  # the agency's Stripe key goes to the organization's Vault
+        _campaigns(run, exports)
         run(
             "secrets",
             "set",
@@ -349,6 +350,9 @@ _GROUPS = {
     "dns",
     "server",
     "mailbox",
+    "lead",
+    "suppression",
+    "compliance",
 }
 
 
@@ -397,6 +401,25 @@ def _monitoring(run: Callable[..., None], outputs: list[str]) -> None:
     run("notifier", "remove", "pd")
     run("notifier", "remove", "hook")
     run("monitor", "check", "remove", added)
+
+
+def _campaigns(run: Callable[..., None], exports: Path) -> None:
+    """Every lead, suppression and compliance command once: none of them holds a secret, and
+    none may print or keep one."""
+    leads = exports / "leads.csv"
+    leads.write_text("Email,First Name,Country\nann@example.com,Ann,DE\nbad,Bob,FR\n")
+    run("lead", "import", str(leads), "-w", "Acme", "--list", "canary", "--preview")
+    run("lead", "import", str(leads), "-w", "Acme", "--list", "canary",
+        "--rejects", str(exports / "rejects.csv"))  # fmt: skip
+    run("lead", "list", "-w", "Acme", "--where", "country=DE")
+    run("lead", "export", "-w", "Acme", "--out", str(exports / "leads-out.csv"))
+    run("lead", "erase", "ann@example.com", "-w", "Acme")
+    run("suppression", "add", "example.net", "-w", "Acme")
+    run("suppression", "list", "-w", "Acme")
+    run("suppression", "remove", "example.net", "-w", "Acme")
+    run("compliance", "set", "-w", "Acme", "--postal-address", "1 Main St",
+        "--unsubscribe-url", "https://acme.example/u")  # fmt: skip
+    run("compliance", "countries")
 
 
 def _billing(run: Callable[..., None], exports: Path) -> None:

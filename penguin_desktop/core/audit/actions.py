@@ -23,6 +23,8 @@ ACTION_WORDS: dict[str, str] = {
     "billing.refund": "Payment refunded",
     "billing.sync": "Billing synced from Stripe",
     "billing.webhook-secret": "Stripe webhook secret kept",
+    "compliance.country": "Consent rule of a country changed",
+    "compliance.set": "Postal address and unsubscribe link set",
     "dns.nameserver.set": "DNS server for checks set",
     "dns.provider.add": "DNS provider added",
     "dns.provider.remove": "DNS provider removed",
@@ -41,6 +43,9 @@ ACTION_WORDS: dict[str, str] = {
     "notifier.remove": "Alert notifier removed",
     "notifier.test": "Alert notifier tested",
     "plan.flag.set": "Feature flag changed",
+    "lead.erase": "Lead erased (GDPR)",
+    "lead.export": "Leads exported",
+    "lead.import": "Leads imported",
     "mailbox.alias.add": "Alias added",
     "mailbox.alias.remove": "Alias removed",
     "mailbox.create": "Mailbox created",
@@ -68,6 +73,8 @@ ACTION_WORDS: dict[str, str] = {
     "secret.system.delete": "Program secret deleted",
     "secret.system.read": "Program's own secret used",
     "secret.system.set": "Program's own secret stored",
+    "suppression.add": "Added to the suppression list",
+    "suppression.remove": "Removed from the suppression list",
     "server.adopt": "Server adopted",
     "server.backup": "Server backed up",
     "server.check": "Server health checked",
@@ -102,6 +109,8 @@ _ATTEMPT_WORDS: dict[str, str] = {
 # What an action's `before`/`after` (or `from`/`to`) pair is the old and new value of; the
 # summary itself only says "before" and "after".
 CHANGED_FIELD: dict[str, str] = {
+    "compliance.country": "Consent rule of a country changed",
+    "compliance.set": "Postal address and unsubscribe link set",
     "dns.nameserver.set": "DNS server",
     "domain.provider.set": "DNS provider",
     "member.set-role": "role",

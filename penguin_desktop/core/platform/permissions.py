@@ -65,6 +65,13 @@ class Permission(enum.StrEnum):
     BILLING_REFUND = "billing.refund"
     PLAN_READ = "plan.read"
     FLAG_SET = "flag.set"
+    LEAD_READ = "lead.read"
+    LEAD_MANAGE = "lead.manage"
+    LEAD_ERASE = "lead.erase"
+    SUPPRESSION_MANAGE = "suppression.manage"
+    SUPPRESSION_AGENCY = "suppression.agency"
+    COMPLIANCE_SET = "compliance.set"
+    COMPLIANCE_COUNTRIES = "compliance.countries"
 
 
 @dataclass(frozen=True)
@@ -191,6 +198,27 @@ MATRIX: dict[Permission, Rule] = {
     ),
     Permission.FLAG_SET: Rule(
         Scope.ORGANIZATION, _ADMINS, "Turn a workspace's feature flags on or off"
+    ),
+    Permission.LEAD_READ: Rule(
+        Scope.WORKSPACE, _ALL, "See the workspace's leads, lists and suppression list; export them"
+    ),
+    Permission.LEAD_MANAGE: Rule(Scope.WORKSPACE, _MANAGERS, "Import leads into lists"),
+    Permission.LEAD_ERASE: Rule(
+        Scope.WORKSPACE, _ADMINS, "Erase a lead's personal data (GDPR), keeping only its hash"
+    ),
+    Permission.SUPPRESSION_MANAGE: Rule(
+        Scope.WORKSPACE,
+        _MANAGERS,
+        "Add and remove the workspace's suppressed addresses and domains",
+    ),
+    Permission.SUPPRESSION_AGENCY: Rule(
+        Scope.ORGANIZATION, _ADMINS, "Add and remove agency-wide suppressed addresses and domains"
+    ),
+    Permission.COMPLIANCE_SET: Rule(
+        Scope.WORKSPACE, _ADMINS, "Set the workspace's postal address and unsubscribe link"
+    ),
+    Permission.COMPLIANCE_COUNTRIES: Rule(
+        Scope.ORGANIZATION, _ADMINS, "Choose the countries that need prior consent for email"
     ),
 }
 
