@@ -217,3 +217,32 @@ def test_compliance_settings(boss: Actor, lite: Container) -> None:
         with pytest.raises(ValidationError) as caught:
             lite.compliance.set(boss, "Acme", address, url)
         assert caught.value.field == field
+
+
+def test_a_clean_reimport_removes_the_rejects_an_earlier_one_left(
+    boss: Actor, lite: Container, tmp_path: Path
+) -> None:
+    source = write_csv(tmp_path / "leads.csv", "email\nann@example.com\nnot-an-address\n", "utf-8")
+    first = lite.leads.import_file(boss, "Acme", "Q1", source)
+    assert first.rejects_file == str(tmp_path / "leads.csv.rejected.csv")
+    write_csv(source, "email\nbob@example.com\n", "utf-8")  # the bad row fixed and sent alone
+
+    second = lite.leads.import_file(boss, "Acme", "Q1", source)
+
+    assert second.rejects_file is None and second.imported == 1
+    assert not (tmp_path / "leads.csv.rejected.csv").exists()
+    kept = tmp_path / "mine.csv"
+    kept.write_text("line,reason,email\n2,kept by hand,x@example.com\n")
+    write_csv(source, "email\ncy@example.com\n", "utf-8")
+    lite.leads.import_file(boss, "Acme", "Q1", source, rejects=kept)
+    assert kept.exists()  # a file named by hand is never removed
+
+
+def test_the_lists_of_a_workspace_are_named_in_order(
+    lite: Container, boss: Actor, tmp_path: Path
+) -> None:
+    source = write_csv(tmp_path / "few.csv", "email\r\nann@example.com\r\n")
+    for name in ("Zeta", "alpha"):
+        lite.leads.import_file(boss, "Acme", name, source)
+    assert lite.leads.lists(boss, "Acme") == ["alpha", "Zeta"]
+    assert lite.leads.lists(boss, "Globex") == []

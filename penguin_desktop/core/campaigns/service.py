@@ -53,10 +53,12 @@ def _placeholder(conn: Connection) -> str:
 
 
 class _Rejects:
-    """The rejected rows' file, opened at the first one: line number, reason, then the cells."""
+    """The rejected rows' file, opened at the first one: line number, reason, then the cells.
+    At the default place beside the source, a file an earlier import left there is removed when
+    this one rejects nothing: it would tell of rows that are no longer rejected."""
 
-    def __init__(self, path: Path, header: Sequence[str]) -> None:
-        self.path, self.header = path, list(header)
+    def __init__(self, path: Path, header: Sequence[str], default: bool) -> None:
+        self.path, self.header, self.default = path, list(header), default
         self.file: IO[str] | None = None
         self.writer: Any = None
 
@@ -69,9 +71,18 @@ class _Rejects:
 
     def close(self) -> str | None:
         if self.file is None:
+            if self.default and self._ours():
+                self.path.unlink(missing_ok=True)
             return None
         self.file.close()
         return str(self.path)
+
+    def _ours(self) -> bool:
+        try:
+            with self.path.open(encoding="utf-8", errors="replace") as earlier:
+                return earlier.readline().startswith("line,reason")
+        except OSError:
+            return False
 
 
 def _rows(text: csvfile.CsvText) -> Iterator[tuple[int, list[str]]]:
@@ -170,7 +181,7 @@ class LeadService(Service):
             check = importer.RowCheck(
                 ws.id, targets, supp.blocklist(session, ws.id), existing, on_list
             )
-            out = _Rejects(rejects or rejects_path(path), header)
+            out = _Rejects(rejects or rejects_path(path), header, default=rejects is None)
             needs = consent_countries(session)
             writer = LeadWriter(conn)
             try:
@@ -236,6 +247,18 @@ class LeadService(Service):
         return row  # type: ignore[no-any-return]
 
     # --- reading -------------------------------------------------------------------------------
+    def lists(self, actor: Actor, workspace: str) -> list[str]:
+        """The names of the workspace's lead lists, by name: the console's list filter offers
+        them (a list is made by its first import and has no other door)."""
+        with self._reading(actor) as session:
+            ws, _ = self._workspace(session, actor, workspace, Permission.LEAD_READ)
+            names = session.execute(
+                select(LeadListRow.name)
+                .where(LeadListRow.workspace_id == ws.id)
+                .order_by(LeadListRow.name_key)
+            ).scalars()
+            return list(names)
+
     def leads(
         self,
         actor: Actor,
