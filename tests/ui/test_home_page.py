@@ -5,15 +5,18 @@ and reports it to the window."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
+from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
+from penguin_desktop.core.audit.models import AuditFilter
 from penguin_desktop.core.monitoring import AlertState, CheckChange, CheckKind, TlsMode
 from penguin_desktop.core.monitoring.models import Status
-from penguin_desktop.core.platform.models import Actor
+from penguin_desktop.core.platform.models import Actor, Face
 from penguin_desktop.core.platform.store.tables import WorkspaceRow
 from penguin_desktop.core.servers import ServerRow
 from penguin_desktop.ui.domains.page import DomainsPage
@@ -21,6 +24,8 @@ from penguin_desktop.ui.monitoring.background import BackgroundMonitor, report_w
 from penguin_desktop.ui.monitoring.home_page import HomePage
 from penguin_desktop.ui.monitoring.tiles import StatusTile
 from penguin_desktop.ui.shell.main_window import MainWindow
+from penguin_desktop.ui.shell.state import AppState
+from tests.conftest import MASTER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, fresh_sqlite
 from tests.servers.common import free_port
 
 WindowFactory = Callable[..., MainWindow]
@@ -98,3 +103,36 @@ def test_the_monitor_process_runs_a_round_and_the_window_shows_it(
     assert report.checks == 2  # the domain's dns and blacklist defaults
     assert window.flash_text == report_words(report)
     assert not monitor.running
+
+
+def test_the_window_hands_its_open_secrets_file_to_the_monitor(
+    qtbot: QtBot, tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The monitor's child cannot ask for the master password; once the window has the file
+    open it hands the unlock over, and the child opens the file as the signed-in user. Both
+    steps are in the audit trail, the password in neither."""
+    monkeypatch.setenv("PENGUIN_DNS_NAMESERVER", f"127.0.0.1:{free_port()}")
+    url = fresh_sqlite(sqlite_template, tmp_path / "w.db")
+    c = Container(Settings(data_dir=tmp_path, db_url=url), lambda _c: MASTER_PASSWORD)
+    try:
+        owner = c.auth.initialize("Agency", OWNER_EMAIL, OWNER_PASSWORD, Face.GUI)
+        c.workspaces.create(owner, "Acme")  # something to monitor: the child stays up
+        c.secrets.open_file(owner)  # what the window's unlock does: the file is made and open
+        window = MainWindow(AppState(c, owner), idle_timeout_ms=600_000)
+        qtbot.addWidget(window)
+        monitor = BackgroundMonitor(window.state)
+        monitor.start()
+
+        def actions() -> list[str]:
+            return [e.action for e in c.audit.page(owner, AuditFilter())]
+
+        try:
+            qtbot.waitUntil(lambda: "secret.file.unlock" in actions(), timeout=60_000)
+        finally:
+            monitor.stop()
+        trail = actions()[::-1]  # oldest first
+        assert trail.index("secret.file.hand-over") < trail.index("secret.file.unlock")
+        dump = (tmp_path / "w.db").read_bytes()
+        assert MASTER_PASSWORD.encode() not in dump
+    finally:
+        c.close()

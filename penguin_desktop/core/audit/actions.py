@@ -63,6 +63,7 @@ ACTION_WORDS: dict[str, str] = {
     "secret.backend.test": "Secret backend tested",
     "secret.delete": "Secret deleted",
     "secret.file.create": "Secrets file created",
+    "secret.file.hand-over": "Secrets file unlock handed to the console's monitor",
     "secret.file.unlock": "Secrets file unlocked",
     "secret.migrate": "Secret moved to another backend",
     "secret.migrate.done": "Secret migration finished",

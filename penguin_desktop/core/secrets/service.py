@@ -332,6 +332,22 @@ class SecretService(Service):
             self._audit(session, actor, action, "secrets-file", path=before.path)
         return self.file_state()
 
+    @property
+    def file_unlocked(self) -> bool:
+        """Whether this session holds the secrets file open (a cheap check, polled)."""
+        return self.stores.file_unlocked
+
+    def hand_over_file(self, actor: Actor, to: str) -> str | None:
+        """The unlocked secrets file's master password, for a process this session started that
+        cannot ask the person (the console's monitor); None while the file is locked. The
+        hand-over is audited with whom it went to, never the password."""
+        password = self.stores.file_master_password()
+        if password is None:
+            return None
+        with self.db.write() as session:
+            self._audit(session, actor, "secret.file.hand-over", "secrets-file", to=to)
+        return password
+
     # --- references ----------------------------------------------------------------------------
     def all(self, actor: Actor, workspace: str | None = None) -> list[SecretRefInfo]:
         with self._reading(actor) as session:

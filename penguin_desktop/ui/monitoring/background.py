@@ -25,6 +25,7 @@ class BackgroundMonitor(QObject):
         super().__init__(parent)
         self.state = state
         self._process: MonitorProcess | None = None
+        self._handed = False
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
@@ -38,12 +39,27 @@ class BackgroundMonitor(QObject):
             return
         self._process = MonitorProcess(self.state.container.settings, self.state.actor)
         self._process.start()
+        self._handed = False
         self._timer.start()
 
     def _poll(self) -> None:
         if self._process is not None:
+            self._hand_over_the_file()
             for report in self._process.reports():
                 self.round_done.emit(report)
+
+    def _hand_over_the_file(self) -> None:
+        """Once the window has the secrets file open, the monitor may open it too."""
+        secrets = self.state.container.secrets
+        if self._handed or self._process is None or not secrets.file_unlocked:
+            return
+        try:
+            password = secrets.hand_over_file(self.state.actor, "the console's monitor process")
+        except PenguinError:
+            return  # the next poll tries again
+        if password is not None:
+            self._process.hand_over(password)
+            self._handed = True
 
     def stop(self, wait: float = 15.0) -> None:
         self._timer.stop()

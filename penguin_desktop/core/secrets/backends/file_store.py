@@ -81,6 +81,12 @@ class EncryptedFileStore:
         self._unlock()
 
     @property
+    def master_password(self) -> str:
+        """What unlocked this file, for handing the unlock on to a process of the same session
+        that cannot ask the person (SecretService.hand_over_file)."""
+        return self._password
+
+    @property
     def _lock_path(self) -> Path:
         return self.path.with_name(self.path.name + ".lock")
 

@@ -97,6 +97,11 @@ class SecretStores:
                 self._file = EncryptedFileStore(self.file_path, password, self._kdf)
             return self._file
 
+    def file_master_password(self) -> str | None:
+        """The unlocked file's master password; None while this session has not unlocked it."""
+        with self._lock:
+            return self._file.master_password if self._file is not None else None
+
     @property
     def file_unlocked(self) -> bool:
         """Whether this session already holds the file's key (no password prompt needed)."""
