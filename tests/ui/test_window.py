@@ -15,6 +15,7 @@ from penguin_desktop.ui.accounts.settings_page import SettingsPage
 from penguin_desktop.ui.accounts.workspaces_page import WorkspacesPage
 from penguin_desktop.ui.audit.page import AuditPage
 from penguin_desktop.ui.billing.page import BillingPage
+from penguin_desktop.ui.campaigns.leads_page import LeadsPage
 from penguin_desktop.ui.monitoring.monitoring_page import MonitoringPage
 from penguin_desktop.ui.secrets.page import SecretsPage
 from penguin_desktop.ui.shell.main_window import PAGES, MainWindow
@@ -39,24 +40,27 @@ def test_sidebar_lists_every_page_with_ctrl_number_shortcuts(
         "Domains",
         "Servers",
         "Mailboxes",
+        "Leads",
         "Audit log",
         "Secrets",
         "Settings",
     ]
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
-    audit_key = Qt.Key(Qt.Key.Key_1.value + PAGES.index(AuditPage))
-    qtbot.keyClick(window, audit_key, Qt.KeyboardModifier.ControlModifier)
-    assert isinstance(window.current_page(), AuditPage)
+    leads_key = Qt.Key(Qt.Key.Key_1.value + PAGES.index(LeadsPage))
+    qtbot.keyClick(window, leads_key, Qt.KeyboardModifier.ControlModifier)
+    assert isinstance(window.current_page(), LeadsPage)
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert isinstance(window.current_page(), MonitoringPage)
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert isinstance(window.current_page(), BillingPage)
     qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
-    assert isinstance(window.current_page(), SecretsPage)  # the tenth page
-    assert window.nav.item(9).toolTip() == "Secrets (Ctrl+0)"
-    assert window.nav.item(10).toolTip() == "Settings"  # past ten: the sidebar only
+    assert isinstance(window.current_page(), AuditPage)  # the tenth page
+    assert window.nav.item(9).toolTip() == "Audit log (Ctrl+0)"
+    assert window.nav.item(10).toolTip() == "Secrets"  # past ten: the sidebar only
     window.nav.setCurrentRow(10)
+    assert isinstance(window.current_page(), SecretsPage)
+    window.nav.setCurrentRow(11)
     assert isinstance(window.current_page(), SettingsPage)
 
 

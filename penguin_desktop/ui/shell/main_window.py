@@ -38,6 +38,7 @@ from penguin_desktop.ui.accounts.settings_page import SettingsPage
 from penguin_desktop.ui.accounts.workspaces_page import WorkspacesPage
 from penguin_desktop.ui.audit.page import AuditPage
 from penguin_desktop.ui.billing.page import BillingPage
+from penguin_desktop.ui.campaigns.leads_page import LeadsPage
 from penguin_desktop.ui.domains.page import DomainsPage
 from penguin_desktop.ui.mailboxes.page import MailboxesPage
 from penguin_desktop.ui.monitoring.background import (
@@ -70,6 +71,7 @@ PAGES: tuple[type[Page], ...] = (
     DomainsPage,
     ServersPage,
     MailboxesPage,
+    LeadsPage,
     AuditPage,
     SecretsPage,
     SettingsPage,

@@ -41,7 +41,7 @@ from penguin_desktop.core.servers.provision.steps import MailuPlan, mailu_steps
 from penguin_desktop.core.servers.tables import ServerRow
 from tests.servers.mailu import MailuServer
 
-from . import billing_world
+from . import billing_world, campaigns_world
 
 PASSWORD = "correct horse battery staple"
 WORKSPACE, OTHER, ARCHIVED = "Acme", "Globex", "Archived Co"
@@ -77,6 +77,7 @@ def build(container: Container, owner: Actor, mailu: MailuServer) -> World:
     mailboxes = _mailboxes(container, owner, mailu)
     _monitoring(container, owner)
     billing_world.build(container, WORKSPACE, OTHER, ARCHIVED)
+    campaigns_world.build(container, owner, WORKSPACE)
     container.workspaces.archive(owner, ARCHIVED)
     with contextlib.suppress(PenguinError):  # a denial, audited as one
         container.secrets.reveal(viewer, WORKSPACE, "api_key-secret", "curious")

@@ -25,6 +25,7 @@ from pytestqt.qtbot import QtBot
 import penguin_desktop.ui as ui_package
 from penguin_desktop.config import Settings
 from penguin_desktop.container import Container
+from penguin_desktop.core.campaigns.models import ImportPreview
 from penguin_desktop.core.monitoring import NotifierKind
 from penguin_desktop.core.platform.errors import ValidationError
 from penguin_desktop.core.platform.models import Face
@@ -44,6 +45,8 @@ from penguin_desktop.ui.accounts.workspace_forms import (
 from penguin_desktop.ui.billing.connect_dialog import ConnectDialog
 from penguin_desktop.ui.billing.customers_tab import LinkDialog
 from penguin_desktop.ui.billing.refund_dialog import RefundDialog
+from penguin_desktop.ui.campaigns.forms import ComplianceDialog, EraseDialog, SuppressDialog
+from penguin_desktop.ui.campaigns.import_dialog import ImportDialog
 from penguin_desktop.ui.domains.forms import (
     AddDomainDialog,
     AddProviderDialog,
@@ -213,7 +216,26 @@ def factories(container: Container, world: everything.World) -> dict[type, Facto
         ConnectDialog: lambda: ConnectDialog(state, container.billing.connection(owner)),
         RefundDialog: lambda: RefundDialog(state, payment),
         LinkDialog: lambda: LinkDialog(state, customer, [WORKSPACE, OTHER]),
+        ImportDialog: lambda: previewed(ImportDialog(state, WORKSPACE)),
+        EraseDialog: lambda: EraseDialog(state, WORKSPACE, "ann@example.com"),
+        SuppressDialog: lambda: SuppressDialog(state, WORKSPACE),
+        ComplianceDialog: lambda: ComplianceDialog(
+            state, WORKSPACE, container.compliance.settings(owner, WORKSPACE)
+        ),
     }
+
+
+def previewed(dialog: ImportDialog) -> ImportDialog:
+    """The import dialog at its second step, the preview of a file with a custom column."""
+    dialog.show_preview(
+        ImportPreview(
+            "utf-8",
+            ";",
+            {"E-mail": "email", "First Name": "first_name", "Industry": "Industry", "Notes": ""},
+            [{"email": "ann@example.com", "first_name": "Ann", "Industry": "SaaS"}] * 5,
+        )
+    )
+    return dialog
 
 
 def test_every_form_dialog_grows_to_show_its_errors_whole(

@@ -19,6 +19,7 @@ from penguin_desktop.core.secrets.models import SecretKind
 from penguin_desktop.core.servers.models import ServerStatus
 from penguin_desktop.ui.audit.page import AuditPage
 from penguin_desktop.ui.billing.page import BillingPage
+from penguin_desktop.ui.campaigns.leads_page import LeadsPage
 from penguin_desktop.ui.domains.page import DomainsPage
 from penguin_desktop.ui.mailboxes.page import MailboxesPage
 from penguin_desktop.ui.secrets.labels import KIND_LABELS, kind_label
@@ -91,6 +92,30 @@ def visit_tabs(qtbot: QtBot, window: MainWindow, page: BillingPage) -> None:
     page.tabs.setCurrentWidget(page.overview)
 
 
+def visit_lead_tabs(qtbot: QtBot, window: MainWindow, page: LeadsPage) -> None:
+    """Both tabs of the Leads page with every row selected: the leads of both lists, and the
+    suppression entries of every kind and scope (an erased lead's hash among them)."""
+    assert [line.lists for line in page.leads.rows.model.rows] == [
+        ("Fair 2026", "VIP"),
+        ("Fair 2026",),
+        ("Fair 2026",),
+    ]
+    for tab in page.all_tabs:
+        page.tabs.setCurrentWidget(tab)
+        settle(qtbot, window)
+        assert tab.stack.currentWidget() is tab.content, type(tab).__name__
+        for table in [t for t in tab.findChildren(QTableView) if t.isVisible()]:
+            read_every_cell(table)
+            for row in range(table.model().rowCount()):
+                table.selectRow(row)
+                settle(qtbot, window)
+        window.grab()
+    kinds = {(e.kind, e.workspace) for e in page.suppression.rows.model.rows}
+    assert kinds == {("hash", WORKSPACE), ("domain", WORKSPACE), ("address", None)}
+    assert "1 Main Street" in page.compliance_label.text()
+    page.tabs.setCurrentWidget(page.leads)
+
+
 def visit_everything(
     qtbot: QtBot, qtlog: object, window: MainWindow, check: Callable[[Page], None]
 ) -> None:
@@ -151,6 +176,8 @@ def test_every_page_shows_every_kind_of_object(
             assert sorted(d.name for d in page.model.rows) == sorted(world.domains)
         elif isinstance(page, MailboxesPage):
             assert sorted(b.email for b in page.model.rows) == sorted(world.mailboxes)
+        elif isinstance(page, LeadsPage):
+            visit_lead_tabs(qtbot, window, page)
         elif isinstance(page, AuditPage):
             assert page.model.rowCount() > 0
 

@@ -1,0 +1,1 @@
+"""The campaigns capability's pages: leads, their lists and the suppression list."""
