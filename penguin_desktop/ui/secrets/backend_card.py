@@ -3,6 +3,10 @@ as an override, for one workspace), Vault's settings, and a real connection test
 
 Tokens and AppRole secret IDs typed here go straight to core (`set_backend`), which keeps them
 in the OS keyring or the encrypted file; the fields are emptied right after.
+
+A few lines past the ~400-line habit since switching became a job (a Vault is checked before
+it is used): the card's three parts (status, choice with Vault's form, test) share its state
+and permission checks; splitting them would pass that state between three widgets.
 """
 
 from __future__ import annotations
