@@ -27,15 +27,19 @@ from penguin_desktop.ui.mailboxes.forms import (
     RemoveAliasDialog,
     RemoveMailboxDialog,
 )
+from penguin_desktop.ui.mailboxes.limits import LimitsDialog
+from penguin_desktop.ui.mailboxes.outside import ConnectOutsideDialog
 from penguin_desktop.ui.mailboxes.page import MailboxesPage
 from penguin_desktop.ui.shell.main_window import MainWindow
 from tests.conftest import fresh_sqlite
+from tests.servers.common import free_port
 from tests.servers.mailu import MailuServer, running_mailu
 from tests.servers.sshd import SshdServer
 
 WindowFactory = Callable[..., MainWindow]
 MASTER = "a master password for the tests"
 WAIT_MS = 30_000
+OUTSIDE_PASSWORD = "Outside-app-password-77"
 
 
 @pytest.fixture
@@ -351,3 +355,51 @@ def test_keyboard(
     qtbot.keyClicks(page.filter, "ann")
     assert table_text(page, 0) == ["ann@client.test"]
     assert page.count.text() == "2 mailboxes"
+
+
+def test_connect_an_outside_mailbox_and_set_its_limits(
+    qtbot: QtBot, container: Container, owner: Actor, make_window: WindowFactory
+) -> None:
+    container.workspaces.create(owner, "Acme")
+    window = make_window(owner)
+    window.resize(1280, 800)
+    page = mailboxes_page(window)
+    assert not page.outside.isVisible() and page.connect_button.isEnabled()
+    page.connect_button.click()
+    dialog = page.dialog
+    assert isinstance(dialog, ConnectOutsideDialog)
+    qtbot.waitExposed(dialog)
+    assert dialog.height() <= 800 and dialog.width() <= 1280
+    assert dialog.password.echoMode() == QLineEdit.EchoMode.Password
+    dialog.email.setText("Bob@Outside.test")
+    dialog.smtp_host.setText("127.0.0.1")
+    dialog.smtp_port.setText("0")
+    dialog.password.setText(OUTSIDE_PASSWORD)
+    dialog.ok_button.click()  # checked on the spot: nothing is kept
+    assert dialog.job is None and "from 1 to 65535" in dialog.field_error("smtp_port")
+    dialog.smtp_port.setText(str(free_port()))  # nobody listens there
+    dialog.test_button.click()
+    qtbot.waitUntil(lambda: dialog.test_job is None, timeout=WAIT_MS)
+    assert "connection refused" in dialog.message.text()
+    dialog.smtp_port.setText("587")
+    submit(qtbot, page, dialog)
+
+    assert page.outside.isVisible()
+    assert [m.email for m in page.outside.model.rows] == ["bob@outside.test"]
+    assert page.stack.currentWidget() is page.splitter and page.model.rows == []  # no MailU one
+    assert OUTSIDE_PASSWORD not in on_screen(window)
+    secret = container.secrets.reveal(owner, "Acme", "mailbox/bob@outside.test", "test")
+    assert secret == OUTSIDE_PASSWORD
+
+    page.outside.limits_button.click()
+    limits = page.dialog
+    assert isinstance(limits, LimitsDialog)
+    limits.daily_limit.setValue(80)
+    limits.paused.setChecked(True)
+    limits.ok_button.click()
+    assert limits.job is None and limits.field_error("reason")
+    limits.reason.setText("bounces")
+    submit(qtbot, page, limits)
+    [box] = page.outside.model.rows
+    assert (box.limits.daily_limit, box.limits.pause_reason) == (80, "bounces")
+    assert "1 · 1 paused" in page.outside.count.text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from penguin_desktop.cli.commands import mailbox_outside
 from penguin_desktop.cli.commands.billing_plans import warn_over_plan
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import emit_object, emit_table
@@ -17,7 +18,12 @@ WORKSPACE_HELP = "The client workspace (needed when the name is in several)."
 
 @click.group("mailbox")
 def mailbox() -> None:
-    """Mailboxes on MailU servers; passwords are generated into the secret store."""
+    """Mailboxes on MailU servers and hosted elsewhere, and how fast each may send; passwords
+    live in the secret store."""
+
+
+for _command in mailbox_outside.COMMANDS:
+    mailbox.add_command(_command)
 
 
 def _settings(info: MailboxInfo) -> str:

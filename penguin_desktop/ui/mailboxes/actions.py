@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtWidgets import QCheckBox, QWidget
 
 from penguin_desktop.core.accounts.models import WorkspaceInfo
-from penguin_desktop.core.mailboxes.models import MailboxInfo
+from penguin_desktop.core.mailboxes.models import MailboxInfo, OutsideMailboxInfo, SendingLimits
 from penguin_desktop.core.mailboxes.service import AliasInfo
 from penguin_desktop.core.platform.permissions import Permission
 from penguin_desktop.core.servers.models import ServerInfo
@@ -29,6 +29,12 @@ from penguin_desktop.ui.mailboxes.forms import (
     RemoveAliasDialog,
     RemoveMailboxDialog,
 )
+from penguin_desktop.ui.mailboxes.limits import LimitsDialog
+from penguin_desktop.ui.mailboxes.outside import (
+    ConnectOutsideDialog,
+    DisconnectDialog,
+    OutsidePanel,
+)
 from penguin_desktop.ui.secrets.unlock import file_needed, prompt_of, with_file_unlocked
 from penguin_desktop.ui.shell.errors import describe, show_error
 from penguin_desktop.ui.shell.state import AppState
@@ -42,6 +48,7 @@ class MailboxActions(ListDetailPage[MailboxInfo, MailboxDetail]):
     (`MailboxesPage`)."""
 
     show_all: QCheckBox  # "All my workspaces", beside the filter (`MailboxesPage.list_side`)
+    outside: OutsidePanel  # the outside mailboxes, under the MailU list (`MailboxesPage`)
 
     def __init__(
         self,
@@ -306,3 +313,59 @@ class MailboxActions(ListDetailPage[MailboxInfo, MailboxDetail]):
         self.message.show_success(text)
         self.state.notify(text)
         self.load_aliases()
+
+    # --- outside mailboxes and sending limits ---------------------------------------------------
+    def open_connect(self) -> None:
+        ws = self.workspace
+        if ws is None or not self._may_manage(ws):
+            return
+
+        def show() -> None:
+            dialog = ConnectOutsideDialog(self.state, ws.name, self)
+            self._open(dialog, lambda: self._outside_done(dialog.result_value))
+
+        self.after_unlock(ws.name, show)
+
+    def _outside_done(self, box: OutsideMailboxInfo | None) -> None:
+        self.refresh()
+        if box is not None:
+            text = f"Connected {box.email}; its password is in the secret store"
+            self.message.show_success(text)
+            self.state.notify(text)
+
+    def open_limits(self) -> None:
+        """Limits of the selected MailU mailbox (read with the workspace's other accounts)."""
+        box = self.selected()
+        if box is None or not self._may_manage(self.workspace_named(box.workspace)):
+            return
+        sending, actor = self.state.container.sending, self.state.actor
+        accounts = self.call(lambda: sending.accounts(actor, box.workspace)) or []
+        for account in accounts:
+            if account.email == box.email:
+                self._show_limits(account.limits)
+
+    def open_outside_limits(self) -> None:
+        box = self.outside.selected()
+        if box is not None and self._may_manage(self.workspace_named(box.workspace)):
+            self._show_limits(box.limits)
+
+    def _show_limits(self, limits: SendingLimits) -> None:
+        dialog = LimitsDialog(self.state, limits, self)
+        text = f"Saved the sending limits of {limits.email}"
+        self._open(dialog, lambda: self._outside_saved(text))
+
+    def open_disconnect(self) -> None:
+        box = self.outside.selected()
+        if box is None or not self._may_manage(self.workspace_named(box.workspace)):
+            return
+
+        def show() -> None:
+            dialog = DisconnectDialog(self.state, box, self)
+            self._open(dialog, lambda: self._outside_saved(f"Disconnected {box.email}"))
+
+        self.after_unlock(box.workspace, show)
+
+    def _outside_saved(self, text: str) -> None:
+        self.refresh()
+        self.message.show_success(text)
+        self.state.notify(text)

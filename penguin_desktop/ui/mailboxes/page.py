@@ -19,12 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from penguin_desktop.core.mailboxes.models import MailboxInfo
+from penguin_desktop.core.mailboxes.models import MailboxInfo, OutsideMailboxInfo
 from penguin_desktop.core.mailboxes.service import MailboxSettings
 from penguin_desktop.core.platform.permissions import Permission
 from penguin_desktop.ui.mailboxes.actions import MailboxActions
 from penguin_desktop.ui.mailboxes.detail import quota_text
 from penguin_desktop.ui.mailboxes.forms import DEFAULT_QUOTA
+from penguin_desktop.ui.mailboxes.outside import OutsidePanel
 from penguin_desktop.ui.shell import theme
 from penguin_desktop.ui.shell.resources import icon
 from penguin_desktop.ui.shell.state import AppState
@@ -80,6 +81,11 @@ class MailboxesPage(MailboxActions):
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, COLUMNS, parent)
+        self.outside.limits_button.clicked.connect(self.open_outside_limits)
+        self.outside.disconnect_button.clicked.connect(self.open_disconnect)
+        self.outside.table.selectionModel().selectionChanged.connect(
+            lambda *_: self._update_actions()
+        )
         self.table.setItemDelegateForColumn(ENABLED_COLUMN, BadgeDelegate(_badge, self.table))
         self.table.doubleClicked.connect(lambda _index: self.detail.copy_all.setFocus())
         self.detail.load_aliases_button.clicked.connect(lambda: self.load_aliases(ask=True))
@@ -102,28 +108,35 @@ class MailboxesPage(MailboxActions):
         self.new_button = action_button("New mailbox…", "add", primary=True)
         self.new_button.clicked.connect(self.open_new)
         self.page_actions.addWidget(self.new_button)
+        self.connect_button = action_button("Connect outside mailbox…", "add")
+        self.connect_button.clicked.connect(self.open_connect)
+        self.page_actions.addWidget(self.connect_button)
 
         self.bar.setSpacing(8)
         self.toggle_button = action_button("Disable", "lock")
         self.password_button = action_button("Change password…", "key")
         self.quota_button = action_button("Set quota…", "edit")
+        self.limits_button = action_button("Sending limits…", "edit")
         self.alias_button = self.detail.add_alias_button
         self.remove_button = action_button("Remove…", "remove")
         self.toggle_button.clicked.connect(self.toggle_enabled)
         self.password_button.clicked.connect(self.open_password)
         self.quota_button.clicked.connect(self.open_quota)
+        self.limits_button.clicked.connect(self.open_limits)
         self.alias_button.clicked.connect(self.open_alias)
         self.remove_button.clicked.connect(self.open_remove)
         for button in (
             self.toggle_button,
             self.password_button,
             self.quota_button,
+            self.limits_button,
             self.remove_button,
         ):
             self.bar.addWidget(button)
 
     def list_side(self) -> QWidget:
-        """The address filter and the all-workspaces box sit above the table."""
+        """The address filter and the all-workspaces box sit above the table, the outside
+        mailboxes (when there are any) under it."""
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter by address (Ctrl+F)")
         self.filter.setClearButtonEnabled(True)
@@ -141,6 +154,8 @@ class MailboxesPage(MailboxActions):
         filters.addWidget(self.show_all)
         column.addLayout(filters)
         column.addWidget(self.table, 1)
+        self.outside = OutsidePanel()
+        column.addWidget(self.outside)
         return left
 
     @property
@@ -149,6 +164,7 @@ class MailboxesPage(MailboxActions):
             self.toggle_button,
             self.password_button,
             self.quota_button,
+            self.limits_button,
             self.alias_button,
             self.remove_button,
         )
@@ -171,12 +187,48 @@ class MailboxesPage(MailboxActions):
         elif not everywhere and ws is not None and self.state.can(Permission.MAILBOX_READ, ws):
             rows = self.call(lambda: mailboxes.all(actor, ws.name))
         self.rows = rows or []
+        self.outside.show_rows(self._outside_rows(everywhere))
         self.servers = []
         if ws is not None and self.state.can(Permission.SERVER_READ, ws):
             servers = self.state.container.servers
             self.servers = self.call(lambda: servers.all(actor, ws.name)) or []
         self._apply_filter()
         self.load_aliases()
+
+    def _outside_rows(self, everywhere: bool) -> list[OutsideMailboxInfo]:
+        ws, outside, actor = (
+            self.workspace,
+            self.state.container.outside_mailboxes,
+            self.state.actor,
+        )
+        if everywhere and self.state.can_anywhere(Permission.MAILBOX_READ):
+            return self.call(lambda: outside.all(actor)) or []
+        if not everywhere and ws is not None and self.state.can(Permission.MAILBOX_READ, ws):
+            return self.call(lambda: outside.all(actor, ws.name)) or []
+        return []
+
+    def _update_outside_actions(self, busy: bool) -> None:
+        ws = self.workspace
+        self.connect_button.setEnabled(self._may_manage(ws))
+        self.connect_button.setToolTip(
+            "Pick a workspace first"
+            if ws is None
+            else f"Send from a mailbox of {ws.name} hosted elsewhere (Google, Microsoft 365…)"
+            if self._may_manage(ws)
+            else f"{MANAGERS} of {ws.name} connect mailboxes; you are {ws.my_role.value}"
+        )
+        box = self.outside.selected()
+        box_ws = self.workspace_named(box.workspace) if box is not None else None
+        may = self._may_manage(box_ws) and not busy
+        for button in (self.outside.limits_button, self.outside.disconnect_button):
+            button.setEnabled(may)
+            button.setToolTip(
+                "Select an outside mailbox first"
+                if box is None
+                else f"{MANAGERS} change mailboxes"
+                if not may
+                else f"{button.text().rstrip('…')} of {box.email}"
+            )
 
     def _apply_filter(self) -> None:
         needle = self.filter.text().strip().lower()
@@ -187,7 +239,7 @@ class MailboxesPage(MailboxActions):
             if self.rows
             else ""
         )
-        self.show_rows(shown, listed=bool(self.rows))
+        self.show_rows(shown, listed=bool(self.rows) or bool(self.outside.model.rows))
 
     def show_empty(self) -> None:
         ws = self.workspace
@@ -255,8 +307,10 @@ class MailboxesPage(MailboxActions):
             )
             self.password_button.setToolTip("Generate a new password into the secret store")
             self.quota_button.setToolTip(f"Change how much mail {box.email} may keep")
+            self.limits_button.setToolTip(f"How fast campaigns may send from {box.email}")
             self.alias_button.setToolTip(f"Add an address that forwards to {box.email}")
             self.remove_button.setToolTip(f"Delete {box.email} and its mail from MailU (Del)")
+        self._update_outside_actions(busy)
         alias = self.detail.selected_alias()
         alias_ws = self.workspace_named(alias.workspace) if alias is not None else None
         self.detail.remove_alias_button.setVisible(bool(self.detail.shown))
