@@ -19,10 +19,16 @@ if TYPE_CHECKING:
 
     from penguin_desktop.core.billing.plans import PlanService
     from penguin_desktop.core.billing.service import BillingService
+    from penguin_desktop.core.campaigns.campaigns import CampaignService
     from penguin_desktop.core.campaigns.compliance import ComplianceService
+    from penguin_desktop.core.campaigns.engine import SendEngine
+    from penguin_desktop.core.campaigns.insight import CampaignInsight
     from penguin_desktop.core.campaigns.service import LeadService
     from penguin_desktop.core.campaigns.suppression import SuppressionService
+    from penguin_desktop.core.campaigns.unsubscribe import UnsubscribeService
     from penguin_desktop.core.domains.service import DomainService
+    from penguin_desktop.core.mailboxes.outside import OutsideMailboxService
+    from penguin_desktop.core.mailboxes.sending import SendingService
     from penguin_desktop.core.mailboxes.service import MailboxService
     from penguin_desktop.core.monitoring.service import MonitoringService
     from penguin_desktop.core.secrets.backends.stores import MasterPassword, SecretStores
@@ -144,6 +150,18 @@ class Container:
         return MailboxService(self.db, self.secrets, self.servers)
 
     @cached_property
+    def outside_mailboxes(self) -> OutsideMailboxService:
+        from penguin_desktop.core.mailboxes.outside import OutsideMailboxService
+
+        return OutsideMailboxService(self.db, self.secrets)
+
+    @cached_property
+    def sending(self) -> SendingService:
+        from penguin_desktop.core.mailboxes.sending import SendingService
+
+        return SendingService(self.db)
+
+    @cached_property
     def monitoring(self) -> MonitoringService:
         from penguin_desktop.core.monitoring.service import MonitoringService
 
@@ -180,6 +198,30 @@ class Container:
         from penguin_desktop.core.campaigns.compliance import ComplianceService
 
         return ComplianceService(self.db)
+
+    @cached_property
+    def unsubscribe(self) -> UnsubscribeService:
+        from penguin_desktop.core.campaigns.unsubscribe import UnsubscribeService
+
+        return UnsubscribeService(self.db, self.secrets)
+
+    @cached_property
+    def campaigns(self) -> CampaignService:
+        from penguin_desktop.core.campaigns.campaigns import CampaignService
+
+        return CampaignService(self.db, self.sending)
+
+    @cached_property
+    def campaign_insight(self) -> CampaignInsight:
+        from penguin_desktop.core.campaigns.insight import CampaignInsight
+
+        return CampaignInsight(self.db, self.sending)
+
+    def send_engine(self, ca_file: str | None = None) -> SendEngine:
+        """A new engine each time: each run is its own engine in the ledger."""
+        from penguin_desktop.core.campaigns.engine import SendEngine
+
+        return SendEngine(self.db, self.sending, self.secrets, self.unsubscribe, ca_file=ca_file)
 
     def close(self) -> None:
         if "stores" in self.__dict__:

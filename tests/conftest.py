@@ -27,7 +27,7 @@ from tests.servers.vault import VaultServer, running_vault
 MASTER_PASSWORD = "Master-of-secrets-2026"
 # Fixtures that start a real server process; the PostgreSQL half of `db_url` asks for its server
 # at run time, so it is recognised by the `postgres` mark its parameter carries instead.
-SERVER_FIXTURES = frozenset({"postgres", "vault", "bind", "sshd", "stripe_server"})
+SERVER_FIXTURES = frozenset({"postgres", "vault", "bind", "sshd", "stripe_server", "dovecot"})
 OWNER_EMAIL = "owner@agency.test"
 OWNER_PASSWORD = "Velvet-otter-2026!x"
 USER_PASSWORD = "Lantern-fjord-2026!y"

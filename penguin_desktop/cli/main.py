@@ -16,6 +16,7 @@ from penguin_desktop.cli.commands.alert import alert
 from penguin_desktop.cli.commands.audit import audit
 from penguin_desktop.cli.commands.billing import billing
 from penguin_desktop.cli.commands.billing_plans import flags, plan
+from penguin_desktop.cli.commands.campaign import campaign
 from penguin_desktop.cli.commands.domain import dns, domain
 from penguin_desktop.cli.commands.lead import lead
 from penguin_desktop.cli.commands.lead_rules import compliance, suppression
@@ -26,6 +27,7 @@ from penguin_desktop.cli.commands.notifier import notifier
 from penguin_desktop.cli.commands.secrets import secrets
 from penguin_desktop.cli.commands.server import server
 from penguin_desktop.cli.commands.setup import init, roles
+from penguin_desktop.cli.commands.unsubscribe import unsubscribe
 from penguin_desktop.cli.commands.user import login_activity, user
 from penguin_desktop.cli.commands.workspace import workspace
 from penguin_desktop.cli.errors import phrase
@@ -109,6 +111,8 @@ for command in (
     lead,
     suppression,
     compliance,
+    unsubscribe,
+    campaign,
 ):
     cli.add_command(command)
 

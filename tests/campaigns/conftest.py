@@ -11,6 +11,7 @@ import pytest
 from penguin_desktop.config import DB_FILE, Settings
 from penguin_desktop.container import Container
 from penguin_desktop.core.platform.models import Actor, Face
+from tests.campaigns.mail_servers import dovecot, loopback_pki  # noqa: F401  (shared fixtures)
 from tests.conftest import MASTER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, fresh_sqlite
 
 

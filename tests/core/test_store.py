@@ -95,6 +95,18 @@ def test_an_older_database_is_backed_up_then_upgraded(tmp_path: Path) -> None:
     c.close()
     with sqlite3.connect(path) as conn:
         for table in (
+            "campaign_variants",
+            "campaign_sends",
+            "campaign_steps",
+            "campaign_mailboxes",
+            "campaign_leads",
+            "campaign_holds",
+            "campaigns",
+            "sending_limits",
+            "sending_domain_limits",
+            "outside_mailboxes",
+            "inbox_cursors",
+            "send_engines",
             "compliance_settings",
             "consent_countries",
             "suppressions",

@@ -26,7 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "mailboxes": {"platform", "secrets", "servers"},
     "monitoring": {"platform", "secrets", "domains", "servers"},
     "billing": {"platform", "secrets"},
-    "campaigns": {"platform"},
+    "campaigns": {"platform", "secrets", "domains", "mailboxes"},
 }
 MIGRATIONS = CORE / "platform" / "store" / "migrations"
 

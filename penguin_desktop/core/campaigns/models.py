@@ -106,3 +106,129 @@ class ComplianceInfo:
 class ConsentCountry:
     country: str
     needs_consent: bool
+
+
+class CampaignStatus(enum.StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    PAUSED = "paused"
+
+
+@dataclass(frozen=True)
+class VariantInfo:
+    name: str
+    subject: str
+    body_text: str
+    body_html: str | None
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    position: int
+    delay_days: int
+    variants: tuple[VariantInfo, ...]
+
+
+@dataclass(frozen=True)
+class CampaignInfo:
+    """`window` in words ("Mon,Tue,Wed,Thu,Fri 09:00-17:00"), `timezone` a zone or "lead"."""
+
+    workspace: str
+    name: str
+    list: str
+    status: str
+    mailboxes: tuple[str, ...]
+    window: str
+    timezone: str
+    daily_limit: int | None
+    recipient_domain_limit: int | None
+    steps: tuple[StepInfo, ...]
+    leads: int
+    created_at: datetime
+    started_at: datetime | None
+
+
+@dataclass(frozen=True)
+class MessagePreview:
+    """What one lead would receive for one step, or the rule that blocks it."""
+
+    lead: str
+    step: int
+    variant: str
+    sender: str | None
+    subject: str
+    text: str
+    html: str | None
+    blocked: str | None
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    """The next day's forecast: sends per mailbox and the leads held, by limit."""
+
+    workspace: str
+    due: int
+    planned: int
+    by_mailbox: dict[str, int]
+    held_by: dict[str, int]
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """One engine pass: what went out, what was held (by limit) or blocked (by rule), what the
+    inboxes and the reconciliation found."""
+
+    sent: int
+    failed: int
+    held_by: dict[str, int]
+    blocked_by: dict[str, int]
+    reconciled: dict[str, int]
+    inbox: dict[str, int]
+    paused_mailboxes: dict[str, str]
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class VariantResult:
+    step: int
+    variant: str
+    sent: int
+    failed: int
+    unknown: int
+    bounced: int
+    replied: int
+    unsubscribed: int
+    complained: int
+
+    @property
+    def reply_rate(self) -> float:
+        return self.replied / self.sent if self.sent else 0.0
+
+
+@dataclass(frozen=True)
+class AbVerdict:
+    """A step's A/B test on reply rate: a winner only past `min_sample` sends per variant and
+    at p < `alpha` (two-proportion z-test)."""
+
+    step: int
+    leader: str
+    runner_up: str
+    z: float | None
+    p_value: float | None
+    winner: str | None
+    note: str
+
+
+@dataclass(frozen=True)
+class CampaignStats:
+    workspace: str
+    campaign: str
+    status: str
+    leads: int
+    active: int
+    finished: int
+    stopped: dict[str, int]
+    variants: tuple[VariantResult, ...]
+    deferred_by: dict[str, int]
+    blocked_by: dict[str, int]
+    ab: tuple[AbVerdict, ...]

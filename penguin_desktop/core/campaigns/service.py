@@ -338,7 +338,7 @@ class LeadService(Service):
                 for row in batch:
                     extra = segments.custom_of(row)
                     if all(f.matches(extra) for f in custom):
-                        page.append(_lead(row, spaces[row.workspace_id].name, extra))
+                        page.append(row.as_lead(spaces[row.workspace_id].name, extra))
                 yield page
 
     # --- erasure -------------------------------------------------------------------------------
@@ -385,11 +385,3 @@ class LeadService(Service):
         supp.record(
             session, ws.id, SuppressionKind.HASH, digest, SuppressionReason.ERASURE, actor.email
         )
-
-
-def _lead(row: LeadRow, workspace: str, custom: dict[str, str]) -> Lead:
-    return Lead(
-        row.id, workspace, row.email, row.first_name, row.last_name, row.company, row.title,
-        row.phone, row.website, row.country, row.lawful_basis, row.consent_source,
-        row.consent_at, custom,
-    )  # fmt: skip

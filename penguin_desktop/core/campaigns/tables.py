@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from penguin_desktop.core.campaigns.models import Lead
 from penguin_desktop.core.platform.store.tables import Base, UTCDateTime, utcnow
 
 EMAIL = 320
@@ -36,6 +37,13 @@ class LeadRow(Base):
     custom_json: Mapped[str] = mapped_column(Text, default="{}")
 
     __table_args__ = (UniqueConstraint("workspace_id", "email", name="ux_leads_ws_email"),)
+
+    def as_lead(self, workspace: str, custom: dict[str, str]) -> Lead:
+        return Lead(
+            self.id, workspace, self.email, self.first_name, self.last_name, self.company,
+            self.title, self.phone, self.website, self.country, self.lawful_basis,
+            self.consent_source, self.consent_at, custom,
+        )  # fmt: skip
 
 
 class LeadListRow(Base):

@@ -72,6 +72,9 @@ class Permission(enum.StrEnum):
     SUPPRESSION_AGENCY = "suppression.agency"
     COMPLIANCE_SET = "compliance.set"
     COMPLIANCE_COUNTRIES = "compliance.countries"
+    CAMPAIGN_READ = "campaign.read"
+    CAMPAIGN_MANAGE = "campaign.manage"
+    CAMPAIGN_SEND = "campaign.send"
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,15 @@ MATRIX: dict[Permission, Rule] = {
     ),
     Permission.COMPLIANCE_COUNTRIES: Rule(
         Scope.ORGANIZATION, _ADMINS, "Choose the countries that need prior consent for email"
+    ),
+    Permission.CAMPAIGN_READ: Rule(
+        Scope.WORKSPACE, _ALL, "See the workspace's campaigns, their steps, previews and results"
+    ),
+    Permission.CAMPAIGN_MANAGE: Rule(
+        Scope.WORKSPACE, _MANAGERS, "Create campaigns and change their steps and settings"
+    ),
+    Permission.CAMPAIGN_SEND: Rule(
+        Scope.WORKSPACE, _MANAGERS, "Start, pause and run campaigns (send their email)"
     ),
 }
 

@@ -18,7 +18,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 # The newest revision in migrations/versions; tests/core/test_store.py checks it is Alembic's
 # head, so a new revision must bump it.
-SCHEMA_HEAD = "0010"
+SCHEMA_HEAD = "0011"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

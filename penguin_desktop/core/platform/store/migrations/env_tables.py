@@ -3,6 +3,7 @@ platform that knows them all (the layering test allows it here and nowhere else)
 
 import penguin_desktop.core.accounts.tables
 import penguin_desktop.core.billing.tables
+import penguin_desktop.core.campaigns.sending_tables
 import penguin_desktop.core.campaigns.tables
 import penguin_desktop.core.domains.tables
 import penguin_desktop.core.mailboxes.tables
