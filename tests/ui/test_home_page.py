@@ -105,6 +105,9 @@ def test_the_monitor_process_runs_a_round_and_the_window_shows_it(
     assert not monitor.running
 
 
+# The monitor is a child interpreter: it reads the secrets file at the production cost, so the
+# fast tier's cheap key stretching (tests/conftest.py) would be refused there. The full run has it.
+@pytest.mark.needs_server
 def test_the_window_hands_its_open_secrets_file_to_the_monitor(
     qtbot: QtBot, tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

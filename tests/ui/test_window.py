@@ -13,8 +13,8 @@ from penguin_desktop.core.accounts.auth import MAX_FAILURES
 from penguin_desktop.core.platform.models import Actor, Role
 from penguin_desktop.ui.accounts.settings_page import SettingsPage
 from penguin_desktop.ui.accounts.workspaces_page import WorkspacesPage
-from penguin_desktop.ui.audit.page import AuditPage
 from penguin_desktop.ui.billing.page import BillingPage
+from penguin_desktop.ui.campaigns.campaigns_page import CampaignsPage
 from penguin_desktop.ui.campaigns.leads_page import LeadsPage
 from penguin_desktop.ui.monitoring.monitoring_page import MonitoringPage
 from penguin_desktop.ui.secrets.page import SecretsPage
@@ -41,6 +41,7 @@ def test_sidebar_lists_every_page_with_ctrl_number_shortcuts(
         "Servers",
         "Mailboxes",
         "Leads",
+        "Campaigns",
         "Audit log",
         "Secrets",
         "Settings",
@@ -55,12 +56,12 @@ def test_sidebar_lists_every_page_with_ctrl_number_shortcuts(
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert isinstance(window.current_page(), BillingPage)
     qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
-    assert isinstance(window.current_page(), AuditPage)  # the tenth page
-    assert window.nav.item(9).toolTip() == "Audit log (Ctrl+0)"
-    assert window.nav.item(10).toolTip() == "Secrets"  # past ten: the sidebar only
-    window.nav.setCurrentRow(10)
-    assert isinstance(window.current_page(), SecretsPage)
+    assert isinstance(window.current_page(), CampaignsPage)  # the tenth page
+    assert window.nav.item(9).toolTip() == "Campaigns (Ctrl+0)"
+    assert window.nav.item(10).toolTip() == "Audit log"  # past ten: the sidebar only
     window.nav.setCurrentRow(11)
+    assert isinstance(window.current_page(), SecretsPage)
+    window.nav.setCurrentRow(12)
     assert isinstance(window.current_page(), SettingsPage)
 
 

@@ -38,6 +38,7 @@ from penguin_desktop.ui.accounts.settings_page import SettingsPage
 from penguin_desktop.ui.accounts.workspaces_page import WorkspacesPage
 from penguin_desktop.ui.audit.page import AuditPage
 from penguin_desktop.ui.billing.page import BillingPage
+from penguin_desktop.ui.campaigns.campaigns_page import CampaignsPage
 from penguin_desktop.ui.campaigns.leads_page import LeadsPage
 from penguin_desktop.ui.domains.page import DomainsPage
 from penguin_desktop.ui.mailboxes.page import MailboxesPage
@@ -72,6 +73,7 @@ PAGES: tuple[type[Page], ...] = (
     ServersPage,
     MailboxesPage,
     LeadsPage,
+    CampaignsPage,
     AuditPage,
     SecretsPage,
     SettingsPage,

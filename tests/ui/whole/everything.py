@@ -214,6 +214,7 @@ def _domains(container: Container, owner: Actor) -> tuple[str, ...]:
 
 
 def _mailboxes(container: Container, owner: Actor, mailu: MailuServer) -> tuple[str, ...]:
+    from penguin_desktop.core.mailboxes.mailconn import MailServer, Tls
     from penguin_desktop.core.servers.mailu import MailuClient
 
     with MailuClient(mailu.base_url, mailu.state.token) as api:
@@ -231,6 +232,13 @@ def _mailboxes(container: Container, owner: Actor, mailu: MailuServer) -> tuple[
         WORKSPACE,
         "everyone",
     )
+    smtp = MailServer("smtp.elsewhere.test", 587, Tls.STARTTLS, "carl@elsewhere.test")
+    imap = MailServer("imap.elsewhere.test", 993, Tls.IMPLICIT, "carl@elsewhere.test")
+    container.outside_mailboxes.connect(
+        owner, WORKSPACE, "carl@elsewhere.test", smtp, imap, "an-app-password", daily_limit=30
+    )
+    container.sending.set_limits(owner, f"ann@{MAIL_DOMAIN}", WORKSPACE, warmup_start=5)
+    container.sending.pause(owner, "carl@elsewhere.test", WORKSPACE, "SMTP login refused")
     return (f"ann@{MAIL_DOMAIN}", f"bob@{MAIL_DOMAIN}")
 
 

@@ -45,6 +45,7 @@ from penguin_desktop.ui.accounts.workspace_forms import (
 from penguin_desktop.ui.billing.connect_dialog import ConnectDialog
 from penguin_desktop.ui.billing.customers_tab import LinkDialog
 from penguin_desktop.ui.billing.refund_dialog import RefundDialog
+from penguin_desktop.ui.campaigns.campaign_dialogs import AddStepDialog, NewCampaignDialog
 from penguin_desktop.ui.campaigns.forms import ComplianceDialog, EraseDialog, SuppressDialog
 from penguin_desktop.ui.campaigns.import_dialog import ImportDialog
 from penguin_desktop.ui.domains.forms import (
@@ -63,6 +64,8 @@ from penguin_desktop.ui.mailboxes.forms import (
     RemoveAliasDialog,
     RemoveMailboxDialog,
 )
+from penguin_desktop.ui.mailboxes.limits import LimitsDialog
+from penguin_desktop.ui.mailboxes.outside import ConnectOutsideDialog, DisconnectDialog
 from penguin_desktop.ui.monitoring.check_form import CheckDialog, RemoveCheckDialog, Targets
 from penguin_desktop.ui.monitoring.notifier_forms import AddNotifierDialog, RemoveNotifierDialog
 from penguin_desktop.ui.secrets.forms import DeleteSecretDialog, MigrateDialog, SetSecretDialog
@@ -178,6 +181,10 @@ def factories(container: Container, world: everything.World) -> dict[type, Facto
     notifier = next(n for n in monitoring.notifiers.all(owner) if n.workspace == WORKSPACE)
     payment = next(p for p in container.billing.payments(owner) if p.id == "ch_partly")
     customer = next(c for c in container.billing.customers(owner) if c.workspace is None)
+    campaign = container.campaigns.all(owner, WORKSPACE)[0]
+    accounts = container.sending.accounts(owner, WORKSPACE)
+    leads = [lead.email for lead in container.leads.leads(owner, WORKSPACE)]
+    outside = container.outside_mailboxes.all(owner, WORKSPACE)[0]
     return {
         FirstRunDialog: lambda: FirstRunDialog(container),
         LoginDialog: lambda: LoginDialog(container, "Test Agency"),
@@ -222,6 +229,13 @@ def factories(container: Container, world: everything.World) -> dict[type, Facto
         ComplianceDialog: lambda: ComplianceDialog(
             state, WORKSPACE, container.compliance.settings(owner, WORKSPACE)
         ),
+        NewCampaignDialog: lambda: NewCampaignDialog(
+            state, WORKSPACE, container.leads.lists(owner, WORKSPACE), accounts
+        ),
+        AddStepDialog: lambda: AddStepDialog(state, campaign, leads),
+        ConnectOutsideDialog: lambda: ConnectOutsideDialog(state, WORKSPACE),
+        DisconnectDialog: lambda: DisconnectDialog(state, outside),
+        LimitsDialog: lambda: LimitsDialog(state, outside.limits),
     }
 
 

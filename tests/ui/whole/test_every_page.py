@@ -19,6 +19,7 @@ from penguin_desktop.core.secrets.models import SecretKind
 from penguin_desktop.core.servers.models import ServerStatus
 from penguin_desktop.ui.audit.page import AuditPage
 from penguin_desktop.ui.billing.page import BillingPage
+from penguin_desktop.ui.campaigns.campaigns_page import CampaignsPage
 from penguin_desktop.ui.campaigns.leads_page import LeadsPage
 from penguin_desktop.ui.domains.page import DomainsPage
 from penguin_desktop.ui.mailboxes.page import MailboxesPage
@@ -116,6 +117,18 @@ def visit_lead_tabs(qtbot: QtBot, window: MainWindow, page: LeadsPage) -> None:
     page.tabs.setCurrentWidget(page.leads)
 
 
+def check_campaign(page: CampaignsPage) -> None:
+    """The seeded campaign's steps and its results: a ledger row in every status, both
+    variants, a hold of each kind."""
+    assert [c.name for c in page.model.rows] == ["Spring outreach"]
+    assert "A question for you" in page.detail.steps.text()
+    results = page.detail.results_model.rows
+    assert {r.variant for r in results} == {"A", "B"}
+    assert sum(r.sent + r.failed + r.unknown for r in results) >= 3
+    assert "daily limit: 3" in page.detail.deferred.text()
+    assert "suppressed: 3" in page.detail.blocked.text()
+
+
 def visit_everything(
     qtbot: QtBot, qtlog: object, window: MainWindow, check: Callable[[Page], None]
 ) -> None:
@@ -178,6 +191,8 @@ def test_every_page_shows_every_kind_of_object(
             assert sorted(b.email for b in page.model.rows) == sorted(world.mailboxes)
         elif isinstance(page, LeadsPage):
             visit_lead_tabs(qtbot, window, page)
+        elif isinstance(page, CampaignsPage):
+            check_campaign(page)
         elif isinstance(page, AuditPage):
             assert page.model.rowCount() > 0
 
