@@ -58,7 +58,7 @@ def test_a_campaign_from_the_command_line(cli: tuple[Penguin, Recorder], tmp_pat
                          "Hello {{first_name|there}}", "--body-file", str(body))  # fmt: skip
     assert [s["position"] for s in added["steps"]] == [1]
     variant = penguin.json("campaign", "step", "add", "Q1", "-w", "Acme", "--subject", "Hey",
-                           "--body-file", str(body), "--variant", "B", "--step", "1")  # fmt: skip
+                           "--body-file", str(body), "--variant", "B")  # fmt: skip
     assert [v["name"] for v in variant["steps"][0]["variants"]] == ["A", "B"]
     shown = penguin.json("campaign", "preview", "Q1", "-w", "Acme", "--lead", "cy@example.net")
     assert shown["blocked"] is None and shown["text"].startswith("Hi there,")

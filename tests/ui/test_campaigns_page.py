@@ -79,7 +79,7 @@ def test_the_campaign_is_listed_with_its_steps_and_results(
     settle(qtbot, window)
     assert [c.name for c in page.model.rows] == ["Q1"]
     assert [str(page.model.index(0, c).data()) for c in range(6)] == [
-        "Q1", "Draft", "Fair", "0", "1", "Mon,Tue,Wed,Thu,Fri,Sat,Sun 00:00-24:00",
+        "Q1", "Draft", "Fair", "0", "1", "Mon-Sun 00:00-24:00",
     ]  # fmt: skip
     steps = page.detail.steps.text()
     assert "Step 1" in steps and "Step 2" in steps and "Question, {{first_name}}?" in steps

@@ -109,9 +109,9 @@ def step() -> None:
 @click.option("--delay-days", type=int, help="Business days after the previous step (default 0).")
 @click.option(
     "--variant",
-    help="The variant's name (default A); with --step, another A/B variant of that step.",
+    help="Add an A/B variant of this name to the last step (or to --step N) instead of a step.",
 )
-@click.option("--step", "step_number", type=int, help="Add the variant to this step (1-based).")
+@click.option("--step", "step_number", type=int, help="The step (1-based) to add the variant to.")
 @shared_options()
 @pass_state
 def step_add(
@@ -119,7 +119,7 @@ def step_add(
     html_file: Path | None, delay_days: int | None, variant: str | None,
     step_number: int | None,
 ) -> None:  # fmt: skip
-    """Add a step to CAMPAIGN (or, with --variant and --step, an A/B variant of one)."""
+    """Add a step to CAMPAIGN, or with --variant an A/B variant of its last step (or --step N)."""
     body = _read(body_file, "body file")
     html = _read(html_file, "HTML file") if html_file else None
     with arguments("campaign"):

@@ -183,4 +183,22 @@ def resume(state: CliState, email: str, workspace: str | None) -> None:
     emit_object(state, limits, f"Resumed {limits.email}")
 
 
-COMMANDS = (connect, test_logins, disconnect, outside, set_limits, pause, resume)
+@click.command("domain-limit")
+@click.argument("domain")
+@click.option("--workspace", "-w", required=True, help="The client workspace it sends for.")
+@click.option("--daily-limit", type=int, help="Emails a day at most from all its mailboxes.")
+@click.option("--none", "no_limit", is_flag=True, help="Remove the domain's cap.")
+@shared_options()
+@pass_state
+def domain_limit(
+    state: CliState, domain: str, workspace: str, daily_limit: int | None, no_limit: bool
+) -> None:
+    """Cap what all mailboxes of the sending DOMAIN send together in 24 hours."""
+    if (daily_limit is None) == (not no_limit):
+        raise click.UsageError("give --daily-limit N, or --none to remove the cap")
+    kept = state.container.sending.set_domain_limit(state.actor(), workspace, domain, daily_limit)
+    shown = f"{kept} a day" if kept is not None else "no cap"
+    emit_object(state, {"domain": domain, "daily_limit": kept}, f"{domain}: {shown}")
+
+
+COMMANDS = (connect, test_logins, disconnect, outside, set_limits, pause, resume, domain_limit)

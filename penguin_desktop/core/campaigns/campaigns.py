@@ -162,9 +162,10 @@ class CampaignService(Service):
         delay_days: int | None = None,
         variant: str | None = None,
         step: int | None = None,
+        new_step: bool = False,
     ) -> CampaignInfo:
-        """A new step (variant "A", or the one named), or with `variant` and `step` (1-based)
-        another A/B variant of an existing step."""
+        """A new step (its variant "A"); with `variant`, another A/B variant of the last step
+        (or of `step`, 1-based), unless `new_step` says the named variant opens a new step."""
         if not subject.strip():
             raise ValidationError("a step needs a subject", field="subject")
         if not body_text.strip():
@@ -187,6 +188,8 @@ class CampaignService(Service):
                     .order_by(CampaignStepRow.position)
                 ).scalars()
             )
+            if step is None and variant is not None and steps and not new_step:
+                step = len(steps)  # another variant of the last step, as `--variant B` reads
             if step is not None:
                 if not 1 <= step <= len(steps):
                     raise NotFoundError(

@@ -90,18 +90,30 @@ class SendEngine(Service):
                 if once or not finished or (ctx is not None and ctx.cancelled):
                     totals.cancelled = not finished or (ctx is not None and ctx.cancelled)
                     break
-                self._wait(me, ctx, sleep)
+                self._wait(me, ctx, sleep, totals.wake_at)
         finally:
             outbox.close()
             with self.db.write() as session:
                 ledger.unregister(session, me)
         return totals.report()
 
-    def _wait(self, me: str, ctx: JobContext | None, sleep: Callable[[float], None]) -> None:
+    def _wait(
+        self,
+        me: str,
+        ctx: JobContext | None,
+        sleep: Callable[[float], None],
+        wake_at: datetime | None,
+    ) -> None:
+        """Until a mailbox held by its gap is free again (the pass said when), at most
+        IDLE_SLEEP: new leads, replies and settings are picked up that often."""
+        now = self.clock()
         with self.db.write() as session:
-            ledger.beat(session, me, self.clock())
+            ledger.beat(session, me, now)
+        pause = IDLE_SLEEP
+        if wake_at is not None:
+            pause = min(IDLE_SLEEP, max(0.25, (wake_at - now).total_seconds()))
         waited = 0.0
-        while waited < IDLE_SLEEP and not (ctx is not None and ctx.cancelled):
+        while waited < pause and not (ctx is not None and ctx.cancelled):
             sleep(0.25)
             waited += 0.25
 
@@ -126,6 +138,7 @@ class SendEngine(Service):
     ) -> bool:
         password = self._password(actor)
         totals.held_by.clear()  # what holds the leads now: the last pass's, not a sum
+        totals.wake_at = None
         accounts = {
             ws_id: {a.email: a for a in self.sending.accounts(actor, name)}
             for ws_id, (_, name) in spaces.items()
@@ -202,6 +215,10 @@ class SendEngine(Service):
             caps = loading.domain_caps(session, domain_limits, accounts, now)
             plans = loading.campaign_plans(session, specs, now)
         plan = planner.plan(now, plans, senders, caps, due)
+        if any(h.reason == planner.MIN_GAP for h in plan.held):
+            later = [s.next_free for s in senders if s.next_free > now and s.paused is None]
+            if later:
+                totals.wake_at = min([*later, *([totals.wake_at] if totals.wake_at else [])])
         tally = dispatch.Tally()
         p = dispatch.Pass(
             self.db, ws.name, ws.id, me, rules, specs, accounts, password,
@@ -237,6 +254,7 @@ class _Totals:
         self.inbox: Counter[str] = Counter()
         self.paused: dict[str, str] = {}
         self.cancelled = False
+        self.wake_at: datetime | None = None
 
     def add(self, tally: dispatch.Tally) -> None:
         self.sent += tally.sent

@@ -131,7 +131,7 @@ class StepInfo:
 
 @dataclass(frozen=True)
 class CampaignInfo:
-    """`window` in words ("Mon,Tue,Wed,Thu,Fri 09:00-17:00"), `timezone` a zone or "lead"."""
+    """`window` in words ("Mon-Fri 09:00-17:00"), `timezone` a zone or "lead"."""
 
     workspace: str
     name: str

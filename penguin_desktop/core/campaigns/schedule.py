@@ -34,7 +34,16 @@ class Window:
     end: int
 
     def __str__(self) -> str:
-        names = [d.capitalize() for i, d in enumerate(DAYS) if self.days & (1 << i)]
+        """As a person writes it: runs of days as ranges ("Mon-Fri", "Mon,Wed-Fri")."""
+        runs: list[list[int]] = []
+        for i in range(7):
+            if self.days & (1 << i):
+                if runs and runs[-1][-1] == i - 1:
+                    runs[-1].append(i)
+                else:
+                    runs.append([i])
+        names = [",".join(_day_name(i) for i in r) if len(r) < 3 else
+                 f"{_day_name(r[0])}-{_day_name(r[-1])}" for r in runs]  # fmt: skip
         return f"{','.join(names)} {_hhmm(self.start)}-{_hhmm(self.end)}"
 
     def is_open(self, local: datetime) -> bool:
@@ -53,6 +62,10 @@ class Window:
             if self.days & (1 << candidate.weekday()) and candidate >= local:
                 return candidate
         return local + timedelta(days=7)
+
+
+def _day_name(index: int) -> str:
+    return DAYS[index].capitalize()
 
 
 def _hhmm(minutes: int) -> str:

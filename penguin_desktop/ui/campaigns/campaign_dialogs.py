@@ -216,7 +216,7 @@ class AddStepDialog(FormDialog):
             self.state.actor, self.campaign.workspace, self.campaign.name, self.subject.text(),
             self.body.toPlainText(), body_html=self.html.toPlainText().strip() or None,
             delay_days=self.delay.value(), variant=self.variant.text().strip() or None,
-            step=self.to_step.currentData(),
+            step=self.to_step.currentData(), new_step=self.to_step.currentData() is None,
         )  # fmt: skip
 
     # --- preview --------------------------------------------------------------------------------
