@@ -7,10 +7,13 @@ left alone for the rest of the pass; the auto-pause is audited like a person's."
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.message import EmailMessage
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -35,6 +38,7 @@ from penguin_desktop.core.platform.store.database import Database
 
 FAILURES_TO_PAUSE = 5
 MARK_EVERY = 50
+QUEUE = 2  # messages reserved ahead of the wire: a crash leaves at most this many unclear
 
 
 @dataclass
@@ -147,6 +151,66 @@ def _caps(
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class _Ready:
+    """A message reserved in the ledger, for the courier to write over SMTP."""
+
+    spec: CampaignSpec
+    due: planner.DueLead
+    sender: str
+    address: str
+    reserved: ledger.Reservation
+    message: EmailMessage
+
+
+class _Courier(threading.Thread):
+    """SMTP in its own thread, so the next message is gated, built and reserved while this
+    one is on the wire. Whatever it is handed is already reserved: on Cancel, or for a
+    mailbox paused meanwhile, it releases instead of sending."""
+
+    def __init__(self, p: Pass, ctx: JobContext | None) -> None:
+        super().__init__(name="campaign-courier", daemon=True)
+        self.p, self.ctx = p, ctx
+        self.queue: queue.Queue[_Ready | None] = queue.Queue(maxsize=QUEUE)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            while (item := self.queue.get()) is not None:
+                self._deliver(item)
+        except BaseException as exc:  # handed to the pass's thread, which raises it
+            self.error = exc
+            while self.queue.get() is not None:
+                pass
+
+    def _deliver(self, item: _Ready) -> None:
+        p = self.p
+        if (self.ctx is not None and self.ctx.cancelled) or item.sender in p.tally.paused:
+            with p.db.write() as session:
+                ledger.release(session, item.reserved.id, item.spec.id, item.due.lead_id)
+            return
+        account = p.accounts[item.sender]
+        try:
+            p.outbox.send(account.smtp, p.password(account), item.sender, item.address,
+                          item.message)  # fmt: skip
+        except SendFailure as failure:
+            _failed(p, item.spec, item.due, item.sender, item.address, item.reserved, failure)
+            return
+        p.failures[item.sender] = 0
+        p.sent_ids.append(item.reserved.id)
+        p.tally.sent += 1
+        if len(p.sent_ids) >= MARK_EVERY:
+            flush(p)
+
+    def hand(self, item: _Ready | None) -> None:
+        while self.is_alive():
+            try:
+                self.queue.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+
 def send_planned(
     p: Pass,
     planned: Sequence[planner.Planned],
@@ -159,22 +223,31 @@ def send_planned(
 ) -> bool:
     """Send what the plan says, in its order; False when cancelled."""
     leads = _leads(p, [s.lead.lead_id for s in planned])
-    for index, item in enumerate(planned):
-        if ctx is not None and ctx.cancelled:
-            return False
-        if item.sender in p.tally.paused:
-            continue
-        due, spec = item.lead, p.specs[item.lead.campaign_id]
-        row = leads.get(due.lead_id)
-        if row is None:
-            continue
-        _one(p, spec, due, row, senders[item.sender], domain_caps, held_before)
-        if len(p.sent_ids) >= MARK_EVERY:
-            flush(p)
-        if ctx is not None:
-            ctx.progress((done_before + index + 1) / max(total, 1), f"sent {p.tally.sent}")
+    courier = _Courier(p, ctx)
+    courier.start()
+    finished = True
+    try:
+        for index, item in enumerate(planned):
+            if (ctx is not None and ctx.cancelled) or not courier.is_alive():
+                finished = False
+                break
+            row = leads.get(item.lead.lead_id)
+            if item.sender in p.tally.paused or row is None:
+                continue
+            spec = p.specs[item.lead.campaign_id]
+            ready = _prepare(p, spec, item.lead, row, senders[item.sender], domain_caps,
+                             held_before)  # fmt: skip
+            if ready is not None:
+                courier.hand(ready)
+            if ctx is not None:
+                ctx.progress((done_before + index + 1) / max(total, 1), f"sent {p.tally.sent}")
+    finally:
+        courier.hand(None)
+        courier.join()
+    if courier.error is not None:
+        raise courier.error
     flush(p)
-    return True
+    return finished and not (ctx is not None and ctx.cancelled)
 
 
 def _leads(p: Pass, ids: Sequence[int]) -> dict[int, LeadRow]:
@@ -188,7 +261,7 @@ def _leads(p: Pass, ids: Sequence[int]) -> dict[int, LeadRow]:
     return found
 
 
-def _one(
+def _prepare(
     p: Pass,
     spec: CampaignSpec,
     due: planner.DueLead,
@@ -196,13 +269,14 @@ def _one(
     sender: planner.Sender,
     domain_caps: Mapping[str, int],
     held_before: Mapping[tuple[int, int], str | None],
-) -> None:
+) -> _Ready | None:
+    """Gate, render, build and reserve one send; None when a rule or a limit holds it."""
     lead = lead_of(row, p.workspace)
     before = held_before.get((due.campaign_id, due.lead_id))
     verdict = p.rules.verdict(lead, sender.email)
     if verdict is not None:
         _block(p, due, verdict.reason, verdict.lasting, before)
-        return
+        return None
     step = spec.steps[due.step]
     variant = pick_variant(step, due.lead_id)
     seed = f"{due.lead_id}:{step.id}:{variant.name}"
@@ -211,7 +285,7 @@ def _one(
     )
     if isinstance(rendered, render.MissingToken):
         _block(p, due, rendered.reason(), True, before)
-        return
+        return None
     token, message_id = ledger.new_token(), new_message_id(sender.email)
     signed = sign_token(p.key, token)
     assert p.rules.postal_address and p.rules.unsubscribe_url
@@ -225,7 +299,7 @@ def _one(
     broken = gate(message, rules)
     if broken is not None:
         _block(p, due, broken, False, before)
-        return
+        return None
     with p.db.write() as session:
         reserved = ledger.reserve(
             session, workspace_id=p.workspace_id, campaign_id=spec.id, step_id=step.id,
@@ -237,16 +311,8 @@ def _one(
     if isinstance(reserved, str):
         if reserved != ledger.ALREADY:
             record_holds(p, [planner.Held(due, reserved)], held_before)
-        return
-    account = p.accounts[sender.email]
-    try:
-        p.outbox.send(account.smtp, p.password(account), sender.email, lead.email, message)
-    except SendFailure as failure:
-        _failed(p, spec, due, sender.email, lead.email, reserved, failure)
-        return
-    p.failures[sender.email] = 0
-    p.sent_ids.append(reserved.id)
-    p.tally.sent += 1
+        return None
+    return _Ready(spec, due, sender.email, lead.email, reserved, message)
 
 
 def _failed(

@@ -118,13 +118,19 @@ class SendEngine(Service):
             waited += 0.25
 
     def _password(self, actor: Actor) -> Callable[[SendingAccount], str]:
-        def read(account: SendingAccount) -> str:
-            return self.secrets.use(
-                actor, account.workspace, account.password_secret, "campaign send",
-                keep_for=KEEP_PASSWORD,
-            )  # fmt: skip
+        """Each mailbox's password read once a pass (one audited use), not once a message."""
+        read: dict[tuple[str, str], str] = {}
 
-        return read
+        def password(account: SendingAccount) -> str:
+            key = (account.workspace, account.password_secret)
+            if key not in read:
+                read[key] = self.secrets.use(
+                    actor, account.workspace, account.password_secret, "campaign send",
+                    keep_for=KEEP_PASSWORD,
+                )  # fmt: skip
+            return read[key]
+
+        return password
 
     def _pass(
         self,

@@ -14,8 +14,21 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, delete, func, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Select,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from penguin_desktop.core.campaigns import planner
@@ -58,52 +71,50 @@ def _lock(session: Session, workspace_id: int) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
-def _count(session: Session, *where: ColumnElement[bool]) -> int:
-    return int(
-        session.execute(select(func.count()).select_from(SendRow).where(*where)).scalar_one()
-    )
+def _count(*where: ColumnElement[bool]) -> Any:
+    return select(func.count()).select_from(SendRow).where(*where).scalar_subquery()
 
 
-def _refusal(
-    session: Session,
-    campaign_id: int,
-    sender: str,
-    recipient_domain: str,
-    caps: Caps,
-    now: datetime,
-) -> str | None:
-    since = now - DAY
+@cache
+def _limits_query(gap: bool, domain: bool, campaign: bool, recipient: bool) -> Select[Any]:
+    """One statement for everything a reservation asks, per shape of caps: built once, so a
+    reservation costs one round trip and no statement building."""
+    since = SendRow.reserved_at > bindparam("since", type_=SendRow.reserved_at.type)
     live = SendRow.status.in_(LIVE)
-    if (
-        _count(session, SendRow.sender == sender, SendRow.reserved_at > since, live)
-        >= caps.sender_cap
-    ):
+    in_campaign = SendRow.campaign_id == bindparam("campaign_id")
+    columns: list[Any] = [
+        select(SendRow.id)
+        .where(in_campaign, SendRow.step_id == bindparam("step_id"),
+               SendRow.lead_id == bindparam("lead_id"))
+        .scalar_subquery().label("taken"),
+        _count(SendRow.sender == bindparam("sender"), since, live).label("sender_sent"),
+    ]  # fmt: skip
+    if gap:
+        last = select(func.max(SendRow.reserved_at)).where(SendRow.sender == bindparam("sender"))
+        columns.append(last.scalar_subquery().label("last"))
+    if domain:
+        near = SendRow.sender.in_(bindparam("domain_senders", expanding=True))
+        columns.append(_count(near, since, live).label("domain_sent"))
+    if campaign:
+        columns.append(_count(in_campaign, since, live).label("campaign_sent"))
+    if recipient:
+        same = SendRow.recipient_domain == bindparam("recipient_domain")
+        columns.append(_count(in_campaign, same, since, live).label("recipient_sent"))
+    return select(*columns)
+
+
+def _refusal(found: Any, caps: Caps, now: datetime) -> str | None:
+    if found.sender_sent >= caps.sender_cap:
         return planner.WARMUP if caps.ramped else planner.MAILBOX_CAP
-    if caps.min_gap:
-        last = session.execute(
-            select(func.max(SendRow.reserved_at)).where(SendRow.sender == sender)
-        ).scalar_one()
-        floor = caps.min_gap * (1 - planner.JITTER)
-        if last is not None and (now - last).total_seconds() < floor:
-            return planner.MIN_GAP
-    if caps.domain_cap is not None:
-        near = SendRow.sender.in_(caps.domain_senders)
-        if _count(session, near, SendRow.reserved_at > since, live) >= caps.domain_cap:
-            return planner.DOMAIN_CAP
-    in_campaign = SendRow.campaign_id == campaign_id
-    window = SendRow.reserved_at > since
-    if (
-        caps.campaign_cap is not None
-        and _count(session, in_campaign, window, live) >= caps.campaign_cap
-    ):
+    floor = caps.min_gap * (1 - planner.JITTER)
+    if caps.min_gap and found.last is not None and (now - found.last).total_seconds() < floor:
+        return planner.MIN_GAP
+    if caps.domain_cap is not None and found.domain_sent >= caps.domain_cap:
+        return planner.DOMAIN_CAP
+    if caps.campaign_cap is not None and found.campaign_sent >= caps.campaign_cap:
         return planner.CAMPAIGN_CAP
-    if caps.recipient_cap is not None:
-        same = SendRow.recipient_domain == recipient_domain
-        if (
-            _count(session, in_campaign, same, SendRow.reserved_at > since, live)
-            >= caps.recipient_cap
-        ):
-            return planner.RECIPIENT_DOMAIN_CAP
+    if caps.recipient_cap is not None and found.recipient_sent >= caps.recipient_cap:
+        return planner.RECIPIENT_DOMAIN_CAP
     return None
 
 
@@ -130,36 +141,49 @@ def reserve(
     """The ledger row for this send and the lead moved on to its next step (or done), or the
     limit that holds it now. Commit before DATA."""
     _lock(session, workspace_id)
-    taken = session.execute(
-        select(SendRow.id).where(
-            SendRow.campaign_id == campaign_id,
-            SendRow.step_id == step_id,
-            SendRow.lead_id == lead_id,
-        )
-    ).first()
-    if taken is not None:
+    query = _limits_query(
+        bool(caps.min_gap), caps.domain_cap is not None, caps.campaign_cap is not None,
+        caps.recipient_cap is not None,
+    )  # fmt: skip
+    found = session.execute(
+        query,
+        {
+            "campaign_id": campaign_id, "step_id": step_id, "lead_id": lead_id,
+            "sender": sender, "since": now - DAY, "domain_senders": list(caps.domain_senders),
+            "recipient_domain": recipient_domain,
+        },
+    ).one()  # fmt: skip
+    if found.taken is not None:
         return ALREADY
-    refused = _refusal(session, campaign_id, sender, recipient_domain, caps, now)
+    refused = _refusal(found, caps, now)
     if refused is not None:
         return refused
-    row = SendRow(
-        workspace_id=workspace_id, campaign_id=campaign_id, step_id=step_id, lead_id=lead_id,
-        variant=variant, sender=sender, recipient_domain=recipient_domain,
-        message_id=message_id, token=token, status="sending",
-        engine=engine, reserved_at=now,
+    added = session.execute(
+        insert(SendRow).values(
+            workspace_id=workspace_id, campaign_id=campaign_id, step_id=step_id,
+            lead_id=lead_id, variant=variant, sender=sender, recipient_domain=recipient_domain,
+            message_id=message_id, token=token, status="sending", engine=engine,
+            reserved_at=now,
+        )
     )  # fmt: skip
-    session.add(row)
-    lead = session.get(CampaignLeadRow, (campaign_id, lead_id))
-    if lead is not None:
-        lead.step += 1
-        lead.sender = lead.sender or sender
-        lead.held_by = None
-        if next_delay is None:
-            lead.state = "done"
-        else:
-            lead.due_at = add_business_days(now, next_delay)
-    session.flush()
-    return Reservation(row.id, row.message_id, row.token)
+    key = cast(CursorResult[Any], added).inserted_primary_key
+    assert key is not None
+    new_id = key[0]
+    moved: dict[str, Any] = {
+        "step": CampaignLeadRow.step + 1,
+        "sender": func.coalesce(CampaignLeadRow.sender, sender),
+        "held_by": None,
+    }
+    if next_delay is None:
+        moved["state"] = "done"
+    else:
+        moved["due_at"] = add_business_days(now, next_delay)
+    session.execute(
+        update(CampaignLeadRow)
+        .where(CampaignLeadRow.campaign_id == campaign_id, CampaignLeadRow.lead_id == lead_id)
+        .values(**moved)
+    )
+    return Reservation(int(new_id), message_id, token)
 
 
 def release(session: Session, reservation_id: int, campaign_id: int, lead_id: int) -> None:

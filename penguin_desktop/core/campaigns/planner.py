@@ -139,10 +139,25 @@ class _Windows:
             if window.days & (1 << day.weekday()):
                 start = (day + timedelta(minutes=window.start)).astimezone(utc)
                 end = (day + timedelta(minutes=window.end)).astimezone(utc)
-                if end > self.now and start <= self.horizon:
-                    spans.append((start, end))
+                span = _trimmed(window, where, start, end)
+                if span is not None and span[1] > self.now and span[0] <= self.horizon:
+                    spans.append(span)
             day = (day + timedelta(days=1, hours=2)).replace(hour=0)
         return spans
+
+
+def _trimmed(
+    window: Window, where: ZoneInfo, start: datetime, end: datetime
+) -> tuple[datetime, datetime] | None:
+    """The span cut to the minutes whose local time really is in the window: on the day the
+    clocks go forward a boundary in the missing hour lands an hour off (a window wholly
+    inside that hour does not happen that day). Other days pass both checks at once."""
+    minute = timedelta(minutes=1)
+    while start < end and not window.is_open(start.astimezone(where)):
+        start += minute
+    while end > start and not window.is_open((end - minute).astimezone(where)):
+        end -= minute
+    return (start, end) if start < end else None
 
 
 class _Rotation:
