@@ -36,9 +36,13 @@ def _rejects(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(file))
 
 
+# `in_child`: the checks run in a child process, as they do for a large file.
+@pytest.mark.parametrize("in_child", [False, True], ids=["here", "in_child"])
 def test_an_import_counts_each_reason_and_writes_the_rejects(
-    container: Container, owner: Actor, tmp_path: Path
+    container: Container, owner: Actor, tmp_path: Path, in_child: bool
 ) -> None:
+    if in_child:
+        container.leads.in_child_from = 0
     container.workspaces.create(owner, "Acme")
     container.suppression.add(owner, "blocked.example", "Acme")
     source = write_csv(tmp_path / "leads.csv", "\ufeff" + MIXED, "utf-8")
@@ -246,3 +250,18 @@ def test_the_lists_of_a_workspace_are_named_in_order(
         lite.leads.import_file(boss, "Acme", name, source)
     assert lite.leads.lists(boss, "Acme") == ["alpha", "Zeta"]
     assert lite.leads.lists(boss, "Globex") == []
+
+
+@pytest.mark.parametrize("in_child", [False, True], ids=["here", "in_child"])
+def test_an_unreadable_file_is_refused_whole_wherever_it_is_checked(
+    boss: Actor, lite: Container, tmp_path: Path, in_child: bool
+) -> None:
+    if in_child:
+        lite.leads.in_child_from = 0
+    huge = "x" * 200_000  # past the csv module's field limit, far down the file
+    text = "Email,Name\n" + "ann@example.com,Ann\n" * 3 + f'bo@example.com,"{huge}"\n'
+    source = write_csv(tmp_path / "l.csv", text)
+    with pytest.raises(ValidationError, match="not readable CSV") as refused:
+        lite.leads.import_file(boss, "Acme", "L", source)
+    assert refused.value.field == "file"
+    assert lite.leads.leads(boss, "Acme") == []

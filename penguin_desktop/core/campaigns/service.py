@@ -10,11 +10,11 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from sqlalchemy import Connection, CursorResult, delete, func, or_, select, update
 
-from penguin_desktop.core.campaigns import csvfile, emails, fields, importer, segments
+from penguin_desktop.core.campaigns import csvfile, emails, fields, import_loop, importer, segments
 from penguin_desktop.core.campaigns import suppression as supp
 from penguin_desktop.core.campaigns.compliance import consent_countries
 from penguin_desktop.core.campaigns.models import (
@@ -39,8 +39,8 @@ from penguin_desktop.core.platform.permissions import Permission
 from penguin_desktop.core.platform.service import Service
 from penguin_desktop.core.platform.store.tables import WorkspaceRow
 
-CHUNK = 20000
 PAGE = 2000
+CHUNK = import_loop.CHUNK
 
 
 def rejects_path(source: Path) -> Path:
@@ -52,85 +52,14 @@ def _placeholder(conn: Connection) -> str:
     return "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
 
-class _Rejects:
-    """The rejected rows' file, opened at the first one: line number, reason, then the cells.
-    At the default place beside the source, a file an earlier import left there is removed when
-    this one rejects nothing: it would tell of rows that are no longer rejected."""
-
-    def __init__(self, path: Path, header: Sequence[str], default: bool) -> None:
-        self.path, self.header, self.default = path, list(header), default
-        self.file: IO[str] | None = None
-        self.writer: Any = None
-
-    def add(self, line: int, reason: str, cells: Sequence[str]) -> None:
-        if self.writer is None:
-            self.file = self.path.open("w", newline="", encoding="utf-8")
-            self.writer = csv.writer(self.file)
-            self.writer.writerow(["line", "reason", *self.header])
-        self.writer.writerow([line, reason, *cells])
-
-    def close(self) -> str | None:
-        if self.file is None:
-            if self.default and self._ours():
-                self.path.unlink(missing_ok=True)
-            return None
-        self.file.close()
-        return str(self.path)
-
-    def _ours(self) -> bool:
-        try:
-            with self.path.open(encoding="utf-8", errors="replace") as earlier:
-                return earlier.readline().startswith("line,reason")
-        except OSError:
-            return False
-
-
-def _rows(text: csvfile.CsvText) -> Iterator[tuple[int, list[str]]]:
-    """The records with their line numbers, a CSV error in the CLI's and console's words."""
-    try:
-        yield from text.rows()
-    except csv.Error as exc:
-        raise ValidationError(f"the file is not readable CSV: {exc}", field="file") from None
-
-
-def _check_rows(
-    rows: Iterator[tuple[int, list[str]]],
-    check: importer.RowCheck,
-    out: _Rejects,
-    writer: LeadWriter,
-    needs: frozenset[str],
-) -> tuple[int, int, dict[str, int]]:
-    """The import's loop: each row checked, new leads handed to the writer in chunks, refused
-    rows to the rejects file. The rows seen, the new leads that need consent, the reasons."""
-    reasons: dict[str, int] = {}
-    count, needing, pending = 0, 0, []
-    # The values start with the workspace's id, then FIELDS in order.
-    country_at = 1 + fields.FIELDS.index("country")
-    basis_at = 1 + fields.FIELDS.index("lawful_basis")
-    for line, cells in rows:
-        count += 1
-        result = check.check(cells)
-        if isinstance(result, str):
-            reasons[result] = reasons.get(result, 0) + 1
-            out.add(line, result, cells)
-            continue
-        if not result:
-            continue
-        if result[country_at] in needs and result[basis_at] != "consent":
-            needing += 1
-        pending.append(result)
-        if len(pending) >= CHUNK:
-            writer.put(pending)
-            pending = []
-    writer.put(pending)
-    return count, needing, reasons
-
-
 class LeadService(Service):
+    # A file this large (decoded, in characters) is checked by a child process.
+    in_child_from = import_loop.IN_CHILD_FROM_BYTES
+
     def preview(self, path: Path, mapping: Mapping[str, str] | None = None) -> ImportPreview:
         """What an import would read: encoding, delimiter, each column's field, 5 rows."""
         text = csvfile.open_csv(path)
-        rows = _rows(text)
+        rows = import_loop.records(text)
         _, header = next(rows, (0, []))
         targets = importer.mapping_for(header, mapping or {})
         sample = []
@@ -159,42 +88,40 @@ class LeadService(Service):
                 session, actor, workspace, Permission.LEAD_MANAGE, writable=True
             )
             text = csvfile.open_csv(path)
-            rows = _rows(text)
+            rows = import_loop.records(text)
             _, header = next(rows, (0, []))
             targets = importer.mapping_for(header, mapping or {})
             lst = self._list(session, ws.id, label, create=True)
             assert lst is not None
             conn = session.connection()
-            existing: dict[str, int] = dict(
-                iter(
-                    session.execute(
-                        select(LeadRow.email, LeadRow.id).where(LeadRow.workspace_id == ws.id)
-                    )
-                )
-            )
-            on_list = set(
-                session.execute(
+            job = import_loop.CheckJob(
+                path, list(header), targets, ws.id, supp.blocklist(session, ws.id),
+                dict(iter(session.execute(
+                    select(LeadRow.email, LeadRow.id).where(LeadRow.workspace_id == ws.id)
+                ))),
+                set(session.execute(
                     select(LeadListMemberRow.lead_id).where(LeadListMemberRow.list_id == lst.id)
-                ).scalars()
-            )
+                ).scalars()),
+                consent_countries(session), rejects or rejects_path(path), rejects is None,
+                want_seen=conn.dialect.name != "sqlite",
+            )  # fmt: skip
             before = session.execute(select(func.max(LeadRow.id))).scalar() or 0
-            check = importer.RowCheck(
-                ws.id, targets, supp.blocklist(session, ws.id), existing, on_list
-            )
-            out = _Rejects(rejects or rejects_path(path), header, default=rejects is None)
-            needs = consent_countries(session)
             writer = LeadWriter(conn)
             try:
-                count, needing, reasons = _check_rows(rows, check, out, writer, needs)
+                if len(text.text) >= self.in_child_from:
+                    outcome = import_loop.check_in_child(job, writer)
+                else:
+                    outcome = import_loop.check_here(rows, job, writer)
             finally:
-                rejects_file = out.close()
                 created = writer.close()
-            self._add_to_list(conn, lst.id, ws.id, before, check)
+            self._add_to_list(conn, lst.id, ws.id, before, job, outcome)
+            count, needing, reasons = outcome.count, outcome.needing, outcome.reasons
+            rejects_file = outcome.rejects_file
             kinds = importer.kinds(reasons)
             report = ImportReport(
-                ws.name, lst.name, count, created + len(check.existing_ids),
+                ws.name, lst.name, count, created + len(outcome.existing_ids),
                 kinds[importer.DUPLICATE], kinds[importer.INVALID], kinds[importer.SUPPRESSED],
-                len(check.existing_ids), needing, dict(sorted(reasons.items())), rejects_file,
+                len(outcome.existing_ids), needing, dict(sorted(reasons.items())), rejects_file,
                 text.encoding, text.delimiter,
             )  # fmt: skip
             self._audit(session, actor, "lead.import", f"list:{lst.name}", ws, file=path.name,
@@ -205,28 +132,35 @@ class LeadService(Service):
 
     @staticmethod
     def _add_to_list(
-        conn: Connection, list_id: int, ws_id: int, before: int, check: importer.RowCheck
+        conn: Connection,
+        list_id: int,
+        ws_id: int,
+        before: int,
+        job: import_loop.CheckJob,
+        outcome: import_loop.CheckOutcome,
     ) -> None:
         """The new leads (ids above `before` whose address this file brought) and the
         workspace's leads the file named, onto the list."""
         mark = _placeholder(conn)
         if conn.dialect.name == "sqlite":
             # SQLite runs one writer at a time: the workspace's leads above `before` are this
-            # import's, and the database copies them onto the list itself.
+            # import's, and the database copies them onto the list itself, in id order (the
+            # `+` keeps it off the (workspace, email) index, whose order would scatter the
+            # inserts into the list's indexes: 1.6 s instead of 0.5 for a million leads).
             conn.exec_driver_sql(
                 "INSERT INTO lead_list_members (list_id, lead_id) SELECT ?, id FROM leads "
-                "WHERE workspace_id = ? AND id > ?",
+                "WHERE +workspace_id = ? AND id > ? ORDER BY id",
                 (list_id, ws_id, before),
             )
-            ids = list(check.existing_ids)
+            ids = list(outcome.existing_ids)
         else:
             fresh = conn.execute(
                 select(LeadRow.id, LeadRow.email).where(
                     LeadRow.workspace_id == ws_id, LeadRow.id > before
                 )
             )
-            ids = [i for i, email in fresh if email in check.seen and email not in check.existing]
-            ids += check.existing_ids
+            ids = [i for i, email in fresh if email in outcome.seen and email not in job.existing]
+            ids += outcome.existing_ids
         for start in range(0, len(ids), CHUNK * 4):
             conn.exec_driver_sql(
                 f"INSERT INTO lead_list_members (list_id, lead_id) VALUES ({mark}, {mark})",
