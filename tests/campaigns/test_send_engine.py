@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from penguin_desktop.container import Container
+from penguin_desktop.core.campaigns.models import RunReport
 from penguin_desktop.core.mailboxes import MailServer, Tls
+from penguin_desktop.core.platform.jobs import JobContext
 from penguin_desktop.core.platform.models import Actor
 from tests.campaigns.conftest import write_csv
 from tests.campaigns.send_servers import Recorder, recording_smtp
@@ -140,3 +142,22 @@ def test_without_sender_details_nothing_goes_and_the_leads_wait(
         )
         stats = lite.campaign_insight.stats(boss, "Acme", "Q1")
         assert stats.active == 3
+
+
+def test_a_running_engine_tells_each_pass_and_stops_when_cancelled(sending: Sending) -> None:
+    sending.campaign()
+    sending.step()
+    sending.c.campaigns.start(sending.boss, "Acme", "Q1")
+    job = JobContext()
+    heard: list[RunReport] = []
+
+    def on_pass(report: RunReport) -> None:
+        heard.append(report)
+        job.cancel()
+
+    report = sending.c.send_engine().run(
+        sending.boss, "Acme", ctx=job, on_pass=on_pass, sleep=lambda _: None
+    )
+    assert [r.sent for r in heard] == [3]
+    assert report.sent == 3 and report.cancelled
+    assert len(sending.recorder.received) == 3

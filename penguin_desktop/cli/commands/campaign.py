@@ -4,6 +4,7 @@ forecast and the results."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -212,8 +213,16 @@ def run(state: CliState, once: bool, workspace: str | None, ca_file: str | None)
     or one pass with --once."""
     actor = state.actor()
     engine = state.container.send_engine(ca_file)
+
+    def on_pass(report: RunReport) -> None:
+        """A long-running engine's log: one line per pass that did something."""
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        click.echo(f"{stamp} " + _run_text(report).replace("\n", "; "), err=True)
+
+    if not once:
+        click.echo("Sending the active campaigns within their limits; Ctrl-C stops.", err=True)
     with progress(state) as job, stop_on_signals(job.cancel):
-        report = engine.run(actor, workspace, once=once, ctx=job)
+        report = engine.run(actor, workspace, once=once, ctx=job, on_pass=None if once else on_pass)
     emit_object(state, report, _run_text(report))
 
 

@@ -98,16 +98,20 @@ def record_holds(
     counts: Counter[tuple[int, int, str, str]] = Counter(
         (h.lead.campaign_id, h.lead.step, "deferred", h.reason) for h in changed
     )
+    groups: dict[tuple[int, str], list[int]] = {}
+    for h in changed:
+        groups.setdefault((h.lead.campaign_id, h.reason), []).append(h.lead.lead_id)
     with p.db.write() as session:
-        for h in changed:
-            session.execute(
-                update(CampaignLeadRow)
-                .where(
-                    CampaignLeadRow.campaign_id == h.lead.campaign_id,
-                    CampaignLeadRow.lead_id == h.lead.lead_id,
+        for (campaign_id, reason), ids in groups.items():
+            for start in range(0, len(ids), 500):
+                session.execute(
+                    update(CampaignLeadRow)
+                    .where(
+                        CampaignLeadRow.campaign_id == campaign_id,
+                        CampaignLeadRow.lead_id.in_(ids[start : start + 500]),
+                    )
+                    .values(held_by=reason)
                 )
-                .values(held_by=h.reason)
-            )
         _hold_tallies(session, counts, p.now())
 
 

@@ -66,8 +66,10 @@ class SendEngine(Service):
         once: bool = False,
         ctx: JobContext | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        on_pass: Callable[[RunReport], None] | None = None,
     ) -> RunReport:
-        """One pass with `once`, else passes until cancelled; the totals of all of them."""
+        """One pass with `once`, else passes until cancelled; the totals of all of them.
+        `on_pass` hears each pass that sent, held back, or read something (a service's log)."""
         with self._reading(actor) as session:
             spaces = {
                 i: (w.id, w.name)
@@ -86,7 +88,10 @@ class SendEngine(Service):
                 read_inbox = last_inbox is None or self.clock() - last_inbox >= INBOX_EVERY
                 if read_inbox:
                     last_inbox = self.clock()
+                before = totals.report()
                 finished = self._pass(actor, spaces, me, outbox, totals, ctx, read_inbox)
+                if on_pass is not None and totals.report() != before:
+                    on_pass(totals.since(before))
                 if once or not finished or (ctx is not None and ctx.cancelled):
                     totals.cancelled = not finished or (ctx is not None and ctx.cancelled)
                     break
@@ -268,6 +273,18 @@ class _Totals:
         self.held_by.update(tally.held_by)
         self.blocked_by.update(tally.blocked_by)
         self.paused.update(tally.paused)
+
+    def since(self, before: RunReport) -> RunReport:
+        """This pass alone: the counts added since `before` (what holds leads is per pass)."""
+        now = self.report()
+        return RunReport(
+            now.sent - before.sent, now.failed - before.failed, now.held_by,
+            dict(Counter(now.blocked_by) - Counter(before.blocked_by)),
+            dict(Counter(now.reconciled) - Counter(before.reconciled)),
+            dict(Counter(now.inbox) - Counter(before.inbox)),
+            {k: v for k, v in now.paused_mailboxes.items() if k not in before.paused_mailboxes},
+            now.cancelled,
+        )  # fmt: skip
 
     def report(self) -> RunReport:
         return RunReport(
