@@ -45,7 +45,7 @@ class LimitsDialog(MailboxForm):
         self.bounce.setSuffix(" % bounces pause it")
         self.bounce.setValue(limits.bounce_threshold * 100)
         # A double spin box's editor comes out a few pixels short of its text in a form row.
-        self.bounce.setMinimumHeight(self.daily_limit.sizeHint().height() + 3)
+        self.bounce.setMinimumHeight(self.daily_limit.sizeHint().height())
         self.paused = QCheckBox("Paused: no campaign sends from it")
         self.paused.setChecked(limits.paused_at is not None)
         self.reason = QLineEdit(limits.pause_reason or "")

@@ -58,6 +58,9 @@ def tls_box(default: Tls) -> QComboBox:
     return box
 
 
+PORT_WIDTH = 70
+
+
 def limit_box(low: int, high: int, value: int, suffix: str) -> QSpinBox:
     box = QSpinBox()
     box.setRange(low, high)
@@ -98,8 +101,7 @@ class ConnectOutsideDialog(MailboxForm):
         self.smtp_tls, self.smtp_user = tls_box(Tls.STARTTLS), QLineEdit()
         self.smtp_user.setPlaceholderText("the address")
         self.imap_host, self.imap_port = QLineEdit(), QLineEdit()
-        self.imap_host.setPlaceholderText("optional: imap.example.com (replies, bounces)")
-        self.imap_port.setPlaceholderText("993 for SSL/TLS, else 143")
+        self.imap_host.setPlaceholderText("optional: imap.example.com")
         self.imap_tls, self.imap_user = tls_box(Tls.IMPLICIT), QLineEdit()
         self.imap_user.setPlaceholderText("the SMTP login")
         self.password = password_field("the mailbox's password or app password")
@@ -108,23 +110,39 @@ class ConnectOutsideDialog(MailboxForm):
         self.test_button = QPushButton("Test logins")
         self.test_button.clicked.connect(self.run_test)
         self.test_job: Any = None
-        rows: tuple[tuple[str, str, QWidget], ...] = (
-            ("&Email", "email", self.email),
-            ("SMTP &host", "smtp_host", self.smtp_host),
-            ("SMTP &port", "smtp_port", self.smtp_port),
-            ("SMTP &TLS", "smtp_tls", self.smtp_tls),
-            ("SMTP &user", "smtp_user", self.smtp_user),
-            ("&IMAP host", "imap_host", self.imap_host),
-            ("IMAP port", "imap_port", self.imap_port),
-            ("IMAP TLS", "imap_tls", self.imap_tls),
-            ("IMAP user", "imap_user", self.imap_user),
-            ("Pass&word", "password", self.password),
-            ("&Daily limit", "daily_limit", self.daily_limit),
-            ("&Gap", "min_gap_seconds", self.min_gap),
+        self.smtp_port.setMaximumWidth(PORT_WIDTH)
+        self.imap_port.setMaximumWidth(PORT_WIDTH)
+        self.imap_port.setPlaceholderText("993")
+        self.smtp_host.setToolTip("Host name, port and encryption of the SMTP server")
+        self.imap_host.setToolTip(
+            "Host name, port (993 for SSL/TLS, else 143) and encryption of the IMAP server, "
+            "which the send engine reads for replies, bounces and unsubscribes (optional)"
         )
-        for label, field, widget in rows:
-            self.form.addRow(label, widget)
-            self.fields[field] = widget
+        rows: tuple[tuple[str, tuple[tuple[str, QWidget], ...]], ...] = (
+            ("&Email", (("email", self.email),)),
+            ("&SMTP server", (("smtp_host", self.smtp_host), ("smtp_port", self.smtp_port),
+                              ("smtp_tls", self.smtp_tls))),
+            ("SMTP &user", (("smtp_user", self.smtp_user),)),
+            ("&IMAP server", (("imap_host", self.imap_host), ("imap_port", self.imap_port),
+                              ("imap_tls", self.imap_tls))),
+            ("IMAP u&ser", (("imap_user", self.imap_user),)),
+            ("Pass&word", (("password", self.password),)),
+            ("&Limits", (("daily_limit", self.daily_limit), ("min_gap_seconds", self.min_gap))),
+        )  # fmt: skip
+        for label, widgets in rows:
+            if len(widgets) == 1:
+                self.form.addRow(label, widgets[0][1])
+            else:
+                line = QHBoxLayout()
+                for _, widget in widgets:
+                    line.addWidget(widget, 1 if widget in (self.smtp_host, self.imap_host) else 0)
+                if widgets[0][1] is self.daily_limit:
+                    line.addStretch(1)
+                shown = QLabel(label)
+                shown.setBuddy(widgets[0][1])  # the mnemonic goes to the row's first field
+                self.form.addRow(shown, line)
+            for field, widget in widgets:
+                self.fields[field] = widget
         self.secret_note = note("")
         self.form.addRow("", self.secret_note)
         self.form.addRow("", self.test_button)
