@@ -6,7 +6,6 @@ in billing_plans.py."""
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +17,7 @@ from penguin_desktop.cli.inputs import read_stdin_line
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import emit_object, emit_table
 from penguin_desktop.cli.progress import progress, stop_on_signals
+from penguin_desktop.cli.serving import listen, serve_until_stopped
 from penguin_desktop.cli.state import CliState, pass_state
 from penguin_desktop.core.billing.models import (
     ConnectionInfo,
@@ -226,25 +226,8 @@ def webhook_serve(state: CliState, host: str, port: int) -> None:
             done = "applied" if delivery.applied else "seen before, skipped"
             click.echo(f"{stamp} {delivery.type} {delivery.event_id}: {done}")
 
-    try:
-        server = make_server(receiver, host, port, report)
-    except OSError as exc:
-        raise ValidationError(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc}", field="port", value=port
-        ) from None
-    click.echo(f"Receiving Stripe webhooks on http://{host}:{port}/; Ctrl-C stops.", err=True)
-    serving = threading.Thread(target=server.serve_forever, args=(0.2,), daemon=True)
-    stop = threading.Event()
-    serving.start()
-    try:
-        with stop_on_signals(stop.set):
-            while not stop.wait(0.5):
-                pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.shutdown()
-        server.server_close()
+    server = listen(lambda: make_server(receiver, host, port, report), host, port)
+    serve_until_stopped(server, "Receiving Stripe webhooks", host, port)
 
 
 for command in (payments, invoices, refund, revenue):

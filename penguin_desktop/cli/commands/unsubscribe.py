@@ -4,15 +4,13 @@ at, for the agency's always-on box behind its reverse proxy."""
 from __future__ import annotations
 
 import sys
-import threading
 from datetime import datetime
 
 import click
 
 from penguin_desktop.cli.options import shared_options
-from penguin_desktop.cli.progress import stop_on_signals
+from penguin_desktop.cli.serving import listen, serve_until_stopped
 from penguin_desktop.cli.state import CliState, pass_state
-from penguin_desktop.core.platform.errors import ValidationError
 
 
 @click.group("unsubscribe")
@@ -50,22 +48,5 @@ def serve(state: CliState, host: str, port: int) -> None:
         click.echo(f"{datetime.now():%Y-%m-%d %H:%M:%S} {line}", err=True)
         sys.stderr.flush()
 
-    try:
-        server = make_server(service, actor, host, port, log)
-    except OSError as exc:
-        raise ValidationError(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc}", field="port", value=port
-        ) from None
-    click.echo(f"Answering unsubscribe links on http://{host}:{port}/; Ctrl-C stops.", err=True)
-    serving = threading.Thread(target=server.serve_forever, args=(0.2,), daemon=True)
-    stop = threading.Event()
-    serving.start()
-    try:
-        with stop_on_signals(stop.set):
-            while not stop.wait(0.5):
-                pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.shutdown()
-        server.server_close()
+    server = listen(lambda: make_server(service, actor, host, port, log), host, port)
+    serve_until_stopped(server, "Answering unsubscribe links", host, port)
