@@ -14,6 +14,7 @@ import click
 from penguin_desktop import __version__, log
 from penguin_desktop.cli.commands.alert import alert
 from penguin_desktop.cli.commands.audit import audit
+from penguin_desktop.cli.commands.backup import backup
 from penguin_desktop.cli.commands.billing import billing
 from penguin_desktop.cli.commands.billing_plans import flags, plan
 from penguin_desktop.cli.commands.campaign import campaign
@@ -96,6 +97,7 @@ for command in (
     user,
     member,
     audit,
+    backup,
     login_activity,
     secrets,
     domain,

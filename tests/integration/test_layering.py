@@ -27,6 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "monitoring": {"platform", "secrets", "domains", "servers"},
     "billing": {"platform", "secrets"},
     "campaigns": {"platform", "secrets", "domains", "mailboxes"},
+    "portable": {"platform"},
 }
 MIGRATIONS = CORE / "platform" / "store" / "migrations"
 

@@ -27,6 +27,7 @@ class Permission(enum.StrEnum):
     LOGIN_ACTIVITY_ALL = "login-activity.all"
     AUDIT_ORGANIZATION = "audit.organization"
     AUDIT_VERIFY = "audit.verify"
+    BACKUP_CREATE = "backup.create"
     WORKSPACE_READ = "workspace.read"
     WORKSPACE_RENAME = "workspace.rename"
     WORKSPACE_ARCHIVE = "workspace.archive"
@@ -102,6 +103,9 @@ MATRIX: dict[Permission, Rule] = {
         Scope.ORGANIZATION, _ADMINS, "Read organization-level audit events"
     ),
     Permission.AUDIT_VERIFY: Rule(Scope.ORGANIZATION, _ADMINS, "Verify the audit hash chain"),
+    Permission.BACKUP_CREATE: Rule(
+        Scope.ORGANIZATION, _ADMINS, "Back up the whole workspace: database, secrets file, settings"
+    ),
     Permission.WORKSPACE_READ: Rule(Scope.WORKSPACE, _ALL, "Open the workspace"),
     Permission.WORKSPACE_RENAME: Rule(Scope.WORKSPACE, _ADMINS, "Rename the workspace"),
     Permission.WORKSPACE_ARCHIVE: Rule(Scope.WORKSPACE, _OWNER, "Archive the workspace"),
