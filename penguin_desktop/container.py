@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from penguin_desktop.core.mailboxes.sending import SendingService
     from penguin_desktop.core.mailboxes.service import MailboxService
     from penguin_desktop.core.monitoring.service import MonitoringService
+    from penguin_desktop.core.portable.sqlite_export import SqliteExportService
     from penguin_desktop.core.secrets.backends.stores import MasterPassword, SecretStores
     from penguin_desktop.core.secrets.service import SecretService
     from penguin_desktop.core.servers.attach import DomainAttachService
@@ -216,6 +217,13 @@ class Container:
         from penguin_desktop.core.campaigns.insight import CampaignInsight
 
         return CampaignInsight(self.db, self.sending)
+
+    @cached_property
+    def sqlite_export(self) -> SqliteExportService:
+        # sqlite-utils is imported on first use: only an export needs it.
+        from penguin_desktop.core.portable.sqlite_export import SqliteExportService
+
+        return SqliteExportService(self.db)
 
     def send_engine(self, ca_file: str | None = None) -> SendEngine:
         """A new engine each time: each run is its own engine in the ledger."""

@@ -17,6 +17,7 @@ from penguin_desktop.cli.main import cli
 from penguin_desktop.core.servers.ssh.keys import generate_ed25519
 from penguin_desktop.core.servers.vps.hostwinds import ENV_API
 from tests.billing.seed import seed_agency
+from tests.campaigns.send_servers import recording_smtp
 from tests.cli.test_commands import _all_commands
 from tests.servers.bind import BindServer
 from tests.servers.dns_zones import SERVER_IP
@@ -314,11 +315,17 @@ def test_the_canary_is_nowhere(
     run("user", "passwd", "--new-password-stdin", stdin="Another-fjord-2027!\n")
     env["PENGUIN_PASSWORD"] = "Another-fjord-2027!"
     run("workspace", "archive", "Globex Corp")
+    sealed = {"PENGUIN_BACKUP_PASSPHRASE": "Backup-passphrase-2026"}
+    run("backup", "create", "--out", str(exports / "agency.pmbk"), extra=sealed)
+    run("backup", "verify", str(exports / "agency.pmbk"), extra=sealed)
+    run("backup", "restore", str(exports / "agency.pmbk"), "--data-dir", str(tmp_path / "back"),
+        extra=sealed)  # fmt: skip
 
     leaves = {name for name, cmd in _all_commands(cli) if not isinstance(cmd, click.Group)}
-    # `billing webhook-serve` runs until stopped: tests/billing/test_billing_cli.py runs it as a
-    # process, with its signing secret only in the store.
-    unrun = leaves - ran - {"secrets rotate", "billing webhook-serve"}
+    # `billing webhook-serve` and `unsubscribe serve` run until stopped: their own tests
+    # (tests/billing/test_billing_cli.py, tests/campaigns/test_unsubscribe.py) run them as
+    # processes, with their keys only in the store.
+    unrun = leaves - ran - {"secrets rotate", "billing webhook-serve", "unsubscribe serve"}
     assert unrun == set(), "add new commands to the canary"
 
     assert all(CANARY not in text for text in outputs)
@@ -353,6 +360,8 @@ _GROUPS = {
     "lead",
     "suppression",
     "compliance",
+    "campaign",
+    "backup",
 }
 
 
@@ -420,6 +429,45 @@ def _campaigns(run: Callable[..., None], exports: Path) -> None:
     run("compliance", "set", "-w", "Acme", "--postal-address", "1 Main St",
         "--unsubscribe-url", "https://acme.example/u")  # fmt: skip
     run("compliance", "countries")
+    _sending(run, exports)
+
+
+def _sending(run: Callable[..., None], exports: Path) -> None:
+    """An outside mailbox whose password is the canary, and a campaign sending through it: the
+    password goes to the store and to the SMTP server's AUTH, nowhere else."""
+    box = "carl@acme-mail.test"
+    leads = exports / "more-leads.csv"
+    leads.write_text("Email,First Name\ncy@example.org,Cy\n")
+    run("lead", "import", str(leads), "-w", "Acme", "--list", "canary")
+    body = exports / "step.txt"
+    body.write_text("Hello {{first_name|there}}")
+    with recording_smtp({box: CANARY + "-smtp"}) as (port, recorder):
+        run("mailbox", "connect", box, "-w", "Acme", "--smtp-host", "127.0.0.1", "--smtp-port",
+            str(port), "--smtp-tls", "none", "--password-stdin", "--daily-limit", "10",
+            "--min-gap-seconds", "0", stdin=CANARY + "-smtp\n")  # fmt: skip
+        run("mailbox", "test", box, "-w", "Acme")
+        run("mailbox", "outside", "-w", "Acme")
+        run("mailbox", "set-limits", box, "-w", "Acme", "--daily-limit", "20")
+        run("mailbox", "domain-limit", "acme-mail.test", "-w", "Acme", "--daily-limit", "50")
+        run("campaign", "create", "C", "-w", "Acme", "--list", "canary", "--mailbox", box,
+            "--window", "Mon-Sun 00:00-24:00")  # fmt: skip
+        run("campaign", "step", "add", "C", "-w", "Acme", "--subject", "Hi",
+            "--body-file", str(body))  # fmt: skip
+        run("campaign", "list", "-w", "Acme")
+        run("campaign", "show", "C", "-w", "Acme")
+        run("campaign", "start", "C", "-w", "Acme")
+        run("campaign", "preview", "C", "-w", "Acme", "--lead", "cy@example.org")
+        run("campaign", "plan", "-w", "Acme")
+        run("campaign", "run", "--once", "-w", "Acme")
+        run("campaign", "stats", "C", "-w", "Acme")
+        run("campaign", "unknown", "C", "-w", "Acme", "--mark-sent")
+        run("campaign", "pause", "C", "-w", "Acme")
+        run("mailbox", "pause", box, "-w", "Acme", "--reason", "canary")
+        run("mailbox", "resume", box, "-w", "Acme")
+        assert recorder.recipients() == ["cy@example.org"]
+        assert all(CANARY.encode() not in got.raw for got in recorder.received)
+    run("workspace", "export", "Acme", "--format", "sqlite", "--out", str(exports / "acme.db"))
+    run("mailbox", "disconnect", box, "-w", "Acme")
 
 
 def _billing(run: Callable[..., None], exports: Path) -> None:

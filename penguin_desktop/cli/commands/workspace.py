@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import emit_object, emit_table
+from penguin_desktop.cli.progress import progress, stop_on_signals
 from penguin_desktop.cli.state import CliState, pass_state
+from penguin_desktop.core.platform.errors import ValidationError
 
 COLUMNS = [
     ("name", "name"),
@@ -18,7 +22,7 @@ COLUMNS = [
 
 @click.group("workspace")
 def workspace() -> None:
-    """Create, list, rename and archive client workspaces."""
+    """Create, list, rename, archive and export client workspaces."""
 
 
 @workspace.command("create")
@@ -62,3 +66,41 @@ def archive(state: CliState, name: str) -> None:
     """Archive a workspace: it stays readable and audited, but no longer changes."""
     info = state.container.workspaces.archive(state.actor(), name)
     emit_object(state, info, f"Archived workspace {info.name!r}")
+
+
+@workspace.command("export")
+@click.argument("name")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write; it must not exist yet.",
+)
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["bundle", "sqlite"]),
+    default="bundle",
+    show_default=True,
+    help="sqlite: the workspace's data without secrets, as a SQLite file for Datasette, "
+    "sqlite-utils or a spreadsheet tool; bundle: a full hand-over (not in this version).",
+)
+@shared_options()
+@pass_state
+def export(state: CliState, name: str, out: Path, format_: str) -> None:
+    """Export the workspace NAME to a file."""
+    if format_ == "bundle":
+        raise ValidationError(
+            "the bundle format is not available in this version; use --format sqlite for the "
+            "workspace's data",
+            field="format",
+        )
+    with progress(state) as ctx, stop_on_signals(ctx.cancel):
+        info = state.container.sqlite_export.export(state.actor(), name, out, ctx)
+    rows = sum(info.tables.values())
+    emit_object(
+        state,
+        {**vars(info), "path": str(info.path)},
+        f"Exported {info.workspace!r} to {info.path}: {rows} rows in {len(info.tables)} tables "
+        f"({info.size} bytes)",
+    )

@@ -17,6 +17,7 @@ ACTION_WORDS: dict[str, str] = {
     "alert.resolve": "Alert resolved",
     "alert.rule.set": "Alert rule changed",
     "audit.export": "Audit report exported",
+    "backup.create": "Backup made",
     "billing.connect": "Stripe account connected",
     "billing.export": "Payments exported",
     "billing.link": "Stripe customer linked to a workspace",
@@ -112,6 +113,7 @@ ACTION_WORDS: dict[str, str] = {
     "user.unlock": "Account unlocked",
     "workspace.archive": "Workspace archived",
     "workspace.create": "Workspace created",
+    "workspace.export": "Workspace data exported",
     "workspace.rename": "Workspace renamed",
 }
 

@@ -10,6 +10,7 @@ from penguin_desktop.core.platform.permissions import Permission
 from penguin_desktop.ui.accounts.account_page import AccountCard
 from penguin_desktop.ui.accounts.user_forms import AddUserDialog
 from penguin_desktop.ui.domains.nameserver_card import NameserverCard
+from penguin_desktop.ui.shell.about import AboutDialog
 from penguin_desktop.ui.shell.state import AppState
 from penguin_desktop.ui.widgets.card import Card
 from penguin_desktop.ui.widgets.formatting import local_time, role_name
@@ -53,6 +54,10 @@ class SettingsPage(Page):
         column.setSpacing(16)
         scroll.setWidget(inner)
         self.body.addWidget(scroll)
+        self.about_button = action_button("About PenguinMails", "info")
+        self.about_button.setToolTip("Version, data folder and database (F1)")
+        self.about_button.clicked.connect(self.open_about)
+        self.page_actions.addWidget(self.about_button)
 
         self.account = AccountCard(state)
         column.addWidget(self.account)
@@ -146,6 +151,11 @@ class SettingsPage(Page):
         self.add_user_button.setToolTip(
             "" if self.state.can(Permission.USER_ADD) else "Only owners and admins add users"
         )
+
+    def open_about(self) -> AboutDialog:
+        dialog = AboutDialog(self.state.container, self)
+        dialog.open()
+        return dialog
 
     def open_add_user(self) -> AddUserDialog:
         dialog = AddUserDialog(self.state, self)

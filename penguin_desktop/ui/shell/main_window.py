@@ -54,6 +54,7 @@ from penguin_desktop.ui.secrets.page import SecretsPage
 from penguin_desktop.ui.secrets.unlock import prompt_of
 from penguin_desktop.ui.servers.page import ServersPage
 from penguin_desktop.ui.shell import theme
+from penguin_desktop.ui.shell.about import AboutDialog
 from penguin_desktop.ui.shell.idle import IdleWatcher
 from penguin_desktop.ui.shell.jobs import JobsWidget
 from penguin_desktop.ui.shell.lock_screen import LockScreen
@@ -252,6 +253,13 @@ class MainWindow(QMainWindow):
         add("F5", self.refresh_current)
         add("Ctrl+L", lambda: self.lock())
         add(QKeySequence.StandardKey.Quit, self.close)
+        add("F1", self.show_about)
+
+    def show_about(self) -> AboutDialog:
+        """F1: the program's version and where its data lives, for a support request."""
+        dialog = AboutDialog(self.state.container, self)
+        dialog.open()
+        return dialog
 
     def flash(self, text: str, msecs: int = 8000) -> None:
         """A passing note in the status bar, beside (never over) the database location; one
