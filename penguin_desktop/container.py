@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from penguin_desktop.core.mailboxes.sending import SendingService
     from penguin_desktop.core.mailboxes.service import MailboxService
     from penguin_desktop.core.monitoring.service import MonitoringService
+    from penguin_desktop.core.portable.bundle import BundleService
     from penguin_desktop.core.portable.sqlite_export import SqliteExportService
     from penguin_desktop.core.secrets.backends.stores import MasterPassword, SecretStores
     from penguin_desktop.core.secrets.service import SecretService
@@ -230,6 +231,12 @@ class Container:
         from penguin_desktop.core.campaigns.engine import SendEngine
 
         return SendEngine(self.db, self.sending, self.secrets, self.unsubscribe, ca_file=ca_file)
+
+    @cached_property
+    def bundles(self) -> BundleService:
+        from penguin_desktop.core.portable.bundle import BundleService
+
+        return BundleService(self.db, self.secrets)
 
     def close(self) -> None:
         if "stores" in self.__dict__:

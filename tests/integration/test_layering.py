@@ -27,7 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "monitoring": {"platform", "secrets", "domains", "servers"},
     "billing": {"platform", "secrets"},
     "campaigns": {"platform", "secrets", "domains", "mailboxes"},
-    "portable": {"platform"},
+    "portable": {"platform", "secrets"},
 }
 MIGRATIONS = CORE / "platform" / "store" / "migrations"
 

@@ -467,6 +467,10 @@ def _sending(run: Callable[..., None], exports: Path) -> None:
         assert recorder.recipients() == ["cy@example.org"]
         assert all(CANARY.encode() not in got.raw for got in recorder.received)
     run("workspace", "export", "Acme", "--format", "sqlite", "--out", str(exports / "acme.db"))
+    sealed = {"PENGUIN_BACKUP_PASSPHRASE": "Bundle-passphrase-2026"}
+    run("workspace", "export", "Acme", "--out", str(exports / "acme.pmwb"), extra=sealed)
+    run("workspace", "import", str(exports / "acme.pmwb"), "--replace", "--force", "--yes",
+        extra=sealed)  # fmt: skip
     run("mailbox", "disconnect", box, "-w", "Acme")
 
 

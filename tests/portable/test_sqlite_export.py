@@ -182,7 +182,7 @@ def test_a_stranger_is_refused_and_audited_and_a_file_is_never_replaced(
     assert json.loads(done[0].summary)["format"] == "sqlite"
 
 
-def test_the_command_writes_the_file_and_names_the_format_it_cannot_write(
+def test_the_command_writes_the_file_and_a_bundle_asks_for_its_passphrase(
     initialized: Penguin,  # noqa: F811 (the fixture imported above)
     tmp_path: Path,
 ) -> None:
@@ -195,8 +195,8 @@ def test_the_command_writes_the_file_and_names_the_format_it_cannot_write(
         and info["tables"]["leads"] == 0
         and out.exists()
     )
-    result = initialized("workspace", "export", "Acme", "--out", str(tmp_path / "b.zip"))
-    assert result.exit_code != 0 and "--format" in result.stderr
-    assert "not available" in result.stderr
+    result = initialized("workspace", "export", "Acme", "--out", str(tmp_path / "b.pmwb"))
+    assert result.exit_code != 0 and "PENGUIN_BACKUP_PASSPHRASE" in result.stderr
+    assert not (tmp_path / "b.pmwb").exists()
     again = initialized("workspace", "export", "Acme", "--out", str(out), "--format", "sqlite")
     assert again.exit_code != 0 and "already exists" in again.stderr

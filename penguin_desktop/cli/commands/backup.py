@@ -2,44 +2,23 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
-from penguin_desktop import log
 from penguin_desktop.cli.errors import arguments
-from penguin_desktop.cli.inputs import read_stdin_line
 from penguin_desktop.cli.options import shared_options
 from penguin_desktop.cli.output import emit_object
+from penguin_desktop.cli.passphrase import passphrase_option, read_passphrase
 from penguin_desktop.cli.progress import progress
-from penguin_desktop.cli.state import CliState, pass_state, prompt_secret
+from penguin_desktop.cli.state import CliState, pass_state
 from penguin_desktop.config import Settings
 from penguin_desktop.core.portable import BackupInfo, BackupService
 from penguin_desktop.core.portable import restore as restore_backup
 from penguin_desktop.core.portable import verify as verify_backup
 
-PASSPHRASE_ENV = "PENGUIN_BACKUP_PASSPHRASE"
-
-passphrase_stdin = click.option(
-    "--passphrase-stdin",
-    is_flag=True,
-    help=f"Read the backup's passphrase from stdin (else env {PASSPHRASE_ENV}, else a prompt).",
-)
+passphrase_stdin = passphrase_option("backup")
 backup_file = click.argument("file", type=click.Path(dir_okay=False, exists=True))
-
-
-def _passphrase(from_stdin: bool, *, creating: bool) -> str:
-    """--passphrase-stdin, then PENGUIN_BACKUP_PASSPHRASE, then a no-echo prompt at a terminal
-    (asked twice when creating, since a mistyped one would seal the backup for good)."""
-    if from_stdin:
-        return read_stdin_line("passphrase")
-    value = os.environ.get(PASSPHRASE_ENV)
-    if value:
-        log.redact(value)
-        return value
-    label = "New backup passphrase" if creating else "Backup passphrase"
-    return prompt_secret(label, confirm=creating, variable=PASSPHRASE_ENV)
 
 
 def _summary(info: BackupInfo) -> str:
@@ -69,7 +48,7 @@ def create(state: CliState, out: str, passphrase_stdin: bool) -> None:
     """Write an encrypted backup of the database, the secrets file (still sealed by its master
     password) and the settings; owners and admins only."""
     actor = state.actor()
-    passphrase = _passphrase(passphrase_stdin, creating=True)
+    passphrase = read_passphrase(passphrase_stdin, creating=True)
     service = BackupService(state.container.db, state.container.settings.data_dir)
     with progress(state) as ctx, arguments("passphrase"):
         info = service.create(actor, Path(out), passphrase, ctx)
@@ -84,7 +63,7 @@ def create(state: CliState, out: str, passphrase_stdin: bool) -> None:
 def verify(state: CliState, file: str, passphrase_stdin: bool) -> None:
     """Open the backup FILE and check every part of it against its manifest, restoring
     nothing."""
-    passphrase = _passphrase(passphrase_stdin, creating=False)
+    passphrase = read_passphrase(passphrase_stdin, creating=False)
     with arguments("file", "passphrase"):
         info = verify_backup(Path(file), passphrase)
     emit_object(state, info, "Backup intact: " + _summary(info))
@@ -99,7 +78,7 @@ def restore(state: CliState, file: str, passphrase_stdin: bool) -> None:
     """Restore the backup FILE into the data folder (--data-dir or env PENGUIN_DATA_DIR), which
     must be empty or new; the database is migrated forward. Always a SQLite data folder, even
     from a PostgreSQL workspace; sign in with the accounts the backup holds."""
-    passphrase = _passphrase(passphrase_stdin, creating=False)
+    passphrase = read_passphrase(passphrase_stdin, creating=False)
     target = Settings.resolve(state.data_dir).data_dir
     with arguments("file", "passphrase"):
         info = restore_backup(Path(file), passphrase, target)

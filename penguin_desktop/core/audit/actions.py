@@ -114,6 +114,7 @@ ACTION_WORDS: dict[str, str] = {
     "workspace.archive": "Workspace archived",
     "workspace.create": "Workspace created",
     "workspace.export": "Workspace data exported",
+    "workspace.import": "Workspace imported from a bundle",
     "workspace.rename": "Workspace renamed",
 }
 

@@ -31,6 +31,7 @@ class Permission(enum.StrEnum):
     WORKSPACE_READ = "workspace.read"
     WORKSPACE_RENAME = "workspace.rename"
     WORKSPACE_ARCHIVE = "workspace.archive"
+    WORKSPACE_HANDOVER = "workspace.handover"
     MEMBER_READ = "member.read"
     MEMBER_MANAGE = "member.manage"
     AUDIT_READ = "audit.read"
@@ -109,6 +110,11 @@ MATRIX: dict[Permission, Rule] = {
     Permission.WORKSPACE_READ: Rule(Scope.WORKSPACE, _ALL, "Open the workspace"),
     Permission.WORKSPACE_RENAME: Rule(Scope.WORKSPACE, _ADMINS, "Rename the workspace"),
     Permission.WORKSPACE_ARCHIVE: Rule(Scope.WORKSPACE, _OWNER, "Archive the workspace"),
+    Permission.WORKSPACE_HANDOVER: Rule(
+        Scope.WORKSPACE,
+        _ADMINS,
+        "Hand the workspace over in a sealed bundle with its secrets, or replace it from one",
+    ),
     Permission.MEMBER_READ: Rule(Scope.WORKSPACE, _ALL, "See the workspace's members"),
     Permission.MEMBER_MANAGE: Rule(
         Scope.WORKSPACE, _ADMINS, "Add, remove and change roles of members (below own role)"
