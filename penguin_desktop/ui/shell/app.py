@@ -36,6 +36,10 @@ ALREADY_RUNNING = 3
 # `penguin monitor run` already does it, or a console opened only to read).
 ENV_NO_MONITOR = "PENGUIN_NO_BACKGROUND_MONITOR"
 MONITOR_AFTER_MS = 3_000
+# PENGUIN_SMOKE_EXIT=1: print "WINDOW-SHOWN True" and quit as soon as the main window is up
+# (exit 0). The installed package's test and benchmarks/bench_bundle.py start the bundled
+# console with it, offscreen, signed in through PENGUIN_USER / PENGUIN_PASSWORD.
+ENV_SMOKE_EXIT = "PENGUIN_SMOKE_EXIT"
 
 
 def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
@@ -137,8 +141,14 @@ def run(argv: Sequence[str], on_window_shown: Callable[[MainWindow], None] | Non
         lock.unlock()
 
 
+def _smoke_exit(window: MainWindow) -> None:
+    print("WINDOW-SHOWN", window.isVisible(), flush=True)
+    QApplication.quit()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    return run(sys.argv[1:] if argv is None else argv)
+    smoke = os.environ.get(ENV_SMOKE_EXIT, "") == "1"
+    return run(sys.argv[1:] if argv is None else argv, _smoke_exit if smoke else None)
 
 
 if __name__ == "__main__":
