@@ -9,13 +9,15 @@ from collections.abc import Callable
 import PySide6
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from sqlalchemy import create_engine
 
 from penguin_desktop import __version__
 from penguin_desktop.container import Container
 from penguin_desktop.core.platform.models import Actor
+from penguin_desktop.core.platform.store.database import Database
 from penguin_desktop.core.platform.store.schema import SCHEMA_HEAD
 from penguin_desktop.ui.accounts.settings_page import SettingsPage
-from penguin_desktop.ui.shell.about import AboutDialog, database_text
+from penguin_desktop.ui.shell.about import AboutDialog
 from penguin_desktop.ui.shell.main_window import MainWindow
 
 
@@ -41,7 +43,8 @@ def test_the_dialog_says_which_program_over_which_data(
 
 
 def test_a_postgresql_database_is_named_without_its_password() -> None:
-    text = database_text("postgresql+psycopg://penguin:hunter2@db.example:6543/agency")
+    url = "postgresql+psycopg://penguin:hunter2@db.example:6543/agency"
+    text = Database(create_engine(url)).where()  # no connection is made
     assert text == "PostgreSQL penguin@db.example:6543, database agency"
     assert "hunter2" not in text
 

@@ -20,34 +20,21 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.engine import make_url
 
 from penguin_desktop import __version__
 from penguin_desktop.container import Container
-from penguin_desktop.core.platform.store import schema
 from penguin_desktop.ui.shell.resources import app_icon
-
-
-def database_text(db_url: str) -> str:
-    """The SQLite file, or the PostgreSQL server and database; never a password."""
-    url = make_url(db_url)
-    if url.get_backend_name() == "sqlite":
-        return f"SQLite file {url.database}"
-    where = f"{url.host or 'localhost'}:{url.port or 5432}"
-    user = f"{url.username}@" if url.username else ""
-    return f"PostgreSQL {user}{where}, database {url.database}"
 
 
 def about_facts(container: Container) -> list[tuple[str, str]]:
     """The dialog's rows, in order: label and value."""
-    with container.db.read() as session:
-        revision = schema.current_revision(session.connection()) or "none"
+    revision = container.db.schema_revision() or "none"
     return [
         ("Version", __version__),
         ("Qt", f"{qVersion()} (PySide6 {PySide6.__version__})"),
         ("Python", f"{platform.python_version()} ({platform.python_implementation()})"),
         ("Data folder", str(container.settings.data_dir)),
-        ("Database", database_text(container.settings.db_url)),
+        ("Database", container.db.where()),
         ("Schema revision", revision),
     ]
 

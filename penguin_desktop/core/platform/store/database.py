@@ -58,6 +58,22 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    def where(self) -> str:
+        """The SQLite file, or the PostgreSQL server and database, in words: never a password
+        (what the About dialog shows and a support message quotes)."""
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite":
+            return f"SQLite file {url.database}"
+        host = f"{url.host or 'localhost'}:{url.port or 5432}"
+        user = f"{url.username}@" if url.username else ""
+        return f"PostgreSQL {user}{host}, database {url.database}"
+
+    def schema_revision(self) -> str | None:
+        from penguin_desktop.core.platform.store import schema
+
+        with self.engine.connect() as connection:
+            return schema.current_revision(connection)
+
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One atomic write transaction: commits on success, rolls back on any error."""
