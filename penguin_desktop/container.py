@@ -31,7 +31,9 @@ if TYPE_CHECKING:
     from penguin_desktop.core.mailboxes.sending import SendingService
     from penguin_desktop.core.mailboxes.service import MailboxService
     from penguin_desktop.core.monitoring.service import MonitoringService
+    from penguin_desktop.core.portable.backup import BackupService
     from penguin_desktop.core.portable.bundle import BundleService
+    from penguin_desktop.core.portable.schedule import BackupScheduleService
     from penguin_desktop.core.portable.sqlite_export import SqliteExportService
     from penguin_desktop.core.secrets.backends.stores import MasterPassword, SecretStores
     from penguin_desktop.core.secrets.service import SecretService
@@ -237,6 +239,18 @@ class Container:
         from penguin_desktop.core.portable.bundle import BundleService
 
         return BundleService(self.db, self.secrets)
+
+    @cached_property
+    def backups(self) -> BackupService:
+        from penguin_desktop.core.portable.backup import BackupService
+
+        return BackupService(self.db, self.settings.data_dir)
+
+    @cached_property
+    def backup_schedule(self) -> BackupScheduleService:
+        from penguin_desktop.core.portable.schedule import BackupScheduleService
+
+        return BackupScheduleService(self.db, self.settings.data_dir, self.secrets)
 
     def close(self) -> None:
         if "stores" in self.__dict__:

@@ -130,6 +130,13 @@ def test_the_canary_is_nowhere(
         run("secrets", "migrate", "--to", "vault")
         run("audit", "checkpoint")
         run("audit", "public-key")
+        # Scheduled backups keep their passphrase in the organization's Vault, whose token
+        # sits in this keyring.
+        scheduled = tmp_path / "scheduled"
+        scheduled.mkdir()
+        run("backup", "schedule", "--enable", "--folder", str(scheduled), "--passphrase-stdin",
+            stdin="Backup-passphrase-2026\n")  # fmt: skip
+        run("backup", "run-due")
         _billing(run, exports)  # the agency's Stripe key goes to the organization's Vault
         _campaigns(run, exports)
         run(

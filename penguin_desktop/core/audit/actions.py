@@ -18,6 +18,8 @@ ACTION_WORDS: dict[str, str] = {
     "alert.rule.set": "Alert rule changed",
     "audit.export": "Audit report exported",
     "backup.create": "Backup made",
+    "backup.prune": "Old scheduled backups deleted",
+    "backup.schedule": "Backup schedule changed",
     "billing.connect": "Stripe account connected",
     "billing.export": "Payments exported",
     "billing.link": "Stripe customer linked to a workspace",

@@ -14,10 +14,13 @@ if TYPE_CHECKING:
     from .bundle import BundleInfo, BundleService
     from .bundle_file import BundleCheck, verify_bundle
     from .bundle_import import ImportPlan, TableChange
+    from .schedule import BackupSchedule, BackupScheduleService, to_prune
     from .sqlite_export import ExportInfo, SqliteExportService
 
 __all__ = [
     "BackupInfo",
+    "BackupSchedule",
+    "BackupScheduleService",
     "BackupService",
     "BundleCheck",
     "BundleInfo",
@@ -27,6 +30,7 @@ __all__ = [
     "SqliteExportService",
     "TableChange",
     "restore",
+    "to_prune",
     "verify",
     "verify_bundle",
 ]
@@ -38,6 +42,9 @@ __getattr__, __dir__ = lazy_exports(
         "BackupService": ".backup",
         "restore": ".backup",
         "verify": ".backup",
+        "BackupSchedule": ".schedule",
+        "BackupScheduleService": ".schedule",
+        "to_prune": ".schedule",
         "BundleInfo": ".bundle",
         "BundleService": ".bundle",
         "BundleCheck": ".bundle_file",

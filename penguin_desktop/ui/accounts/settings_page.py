@@ -1,4 +1,5 @@
-"""Settings: my account for everyone; user accounts and login activity for owners/admins."""
+"""Settings: my account for everyone; user accounts, login activity and backups for
+owners/admins."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from penguin_desktop.core.platform.permissions import Permission
 from penguin_desktop.ui.accounts.account_page import AccountCard
 from penguin_desktop.ui.accounts.user_forms import AddUserDialog
 from penguin_desktop.ui.domains.nameserver_card import NameserverCard
+from penguin_desktop.ui.portable.backup_dialogs import BackupCard
 from penguin_desktop.ui.shell.about import AboutDialog
 from penguin_desktop.ui.shell.state import AppState
 from penguin_desktop.ui.widgets.card import Card
@@ -39,7 +41,9 @@ ACTIVITY_COLUMNS: tuple[Column[LoginActivity], ...] = (
 
 class SettingsPage(Page):
     title = "Settings"
-    subtitle = "Your account, your colleagues' accounts, who signed in when, and DNS checks."
+    subtitle = (
+        "Your account, your colleagues' accounts, who signed in when, DNS checks and backups."
+    )
     icon_name = "settings"
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
@@ -106,6 +110,8 @@ class SettingsPage(Page):
         column.addWidget(self.activity_card)
         self.nameserver = NameserverCard(state)
         column.addWidget(self.nameserver)
+        self.backups = BackupCard(state)
+        column.addWidget(self.backups)
         column.addStretch(1)
         state.actor_changed.connect(lambda _actor: self.mark_stale())
 
@@ -132,6 +138,7 @@ class SettingsPage(Page):
         )
         self.activity_card.set_description(description)
         self.nameserver.reload()
+        self.backups.reload()
         self._update()
 
     def selected_user(self) -> UserInfo | None:

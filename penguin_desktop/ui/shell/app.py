@@ -23,6 +23,7 @@ from penguin_desktop.core.platform.models import Actor, Face
 from penguin_desktop.ui.accounts.first_run import FirstRunDialog
 from penguin_desktop.ui.accounts.login import LoginDialog
 from penguin_desktop.ui.monitoring.background import BackgroundMonitor
+from penguin_desktop.ui.portable.backup_dialogs import start_due_backup
 from penguin_desktop.ui.secrets.unlock import MasterPasswordPrompt
 from penguin_desktop.ui.shell import single_instance, theme
 from penguin_desktop.ui.shell.errors import install_excepthook, show_error
@@ -36,6 +37,7 @@ ALREADY_RUNNING = 3
 # `penguin monitor run` already does it, or a console opened only to read).
 ENV_NO_MONITOR = "PENGUIN_NO_BACKGROUND_MONITOR"
 MONITOR_AFTER_MS = 3_000
+BACKUP_AFTER_MS = 5_000
 # PENGUIN_SMOKE_EXIT=1: print "WINDOW-SHOWN True" and quit as soon as the main window is up
 # (exit 0). The installed package's test and benchmarks/bench_bundle.py start the bundled
 # console with it, offscreen, signed in through PENGUIN_USER / PENGUIN_PASSWORD.
@@ -129,6 +131,8 @@ def run(argv: Sequence[str], on_window_shown: Callable[[MainWindow], None] | Non
         if os.environ.get(ENV_NO_MONITOR, "") not in ("1", "true", "yes"):
             # Once the window is up: the child's start competes with ours for the CPU.
             QTimer.singleShot(MONITOR_AFTER_MS, monitor.start)
+        # The day's scheduled backup, if due, once the window is up (and after the monitor).
+        QTimer.singleShot(BACKUP_AFTER_MS, lambda: start_due_backup(state))
         window.show()
         if on_window_shown is not None:
             QTimer.singleShot(0, lambda: on_window_shown(window))

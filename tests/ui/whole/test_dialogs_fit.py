@@ -68,6 +68,7 @@ from penguin_desktop.ui.mailboxes.limits import LimitsDialog
 from penguin_desktop.ui.mailboxes.outside import ConnectOutsideDialog, DisconnectDialog
 from penguin_desktop.ui.monitoring.check_form import CheckDialog, RemoveCheckDialog, Targets
 from penguin_desktop.ui.monitoring.notifier_forms import AddNotifierDialog, RemoveNotifierDialog
+from penguin_desktop.ui.portable.backup_dialogs import BackupNowDialog, ScheduleDialog
 from penguin_desktop.ui.secrets.forms import DeleteSecretDialog, MigrateDialog, SetSecretDialog
 from penguin_desktop.ui.secrets.master_password import MasterPasswordDialog
 from penguin_desktop.ui.secrets.reveal import RevealDialog
@@ -236,6 +237,8 @@ def factories(container: Container, world: everything.World) -> dict[type, Facto
         ConnectOutsideDialog: lambda: ConnectOutsideDialog(state, WORKSPACE),
         DisconnectDialog: lambda: DisconnectDialog(state, outside),
         LimitsDialog: lambda: LimitsDialog(state, outside.limits),
+        ScheduleDialog: lambda: ScheduleDialog(state, container.backup_schedule.settings(owner)),
+        BackupNowDialog: lambda: BackupNowDialog(state, Path("/tmp")),
     }
 
 
