@@ -18,14 +18,14 @@ import base64
 import json
 import secrets as pysecrets
 import struct
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import BinaryIO
 
-from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from penguin_desktop.core.platform.errors import AuthenticationError, ValidationError
+from penguin_desktop.core.secrets import MAX_KDF, KdfParams
 
 MAGIC = b"PMBK1"
 FORMAT_VERSION = 1
@@ -36,30 +36,8 @@ _MAX_HEADER = 4096
 _CHECK_NONCE = b"\x00" * NONCE_SIZE  # the key check is the only message sealed with it
 
 
-@dataclass(frozen=True)
-class KdfParams:
-    """argon2id's cost, as the secrets file uses it: about 0.2 s and 64 MiB per derivation."""
-
-    time_cost: int = 3
-    memory_kib: int = 65_536
-    parallelism: int = 2
-
-    def derive(self, passphrase: str, salt: bytes) -> bytes:
-        return hash_secret_raw(
-            passphrase.encode(),
-            salt,
-            time_cost=self.time_cost,
-            memory_cost=self.memory_kib,
-            parallelism=self.parallelism,
-            hash_len=32,
-            type=Type.ID,
-        )
-
-
-# The most a header may ask for: opening a backup ends in seconds, in at most 1 GiB.
-MAX_KDF = KdfParams(time_cost=16, memory_kib=1_048_576, parallelism=16)
-# What new backups are sealed with; tests lower it the way tests/conftest.py does the secrets
-# file's.
+# What new backups are sealed with: the secrets file's argon2id cost (and its ceiling, MAX_KDF,
+# for what a header may ask); tests lower it the way tests/conftest.py does the secrets file's.
 DEFAULT_KDF = KdfParams()
 
 

@@ -9,7 +9,7 @@ from penguin_desktop.core.platform.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .backends.base import BackendKind
-    from .backends.file_store import MIN_MASTER_LENGTH
+    from .backends.file_store import MAX_KDF, MIN_MASTER_LENGTH, KdfParams
     from .backends.vault import VaultConfig
     from .models import BackendInfo, MigrationResult, SecretKind, SecretRefInfo, SecretsFileState
     from .rotation import DEFAULT_ROTATION_DAYS, RotationRequest
@@ -18,9 +18,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_ROTATION_DAYS",
+    "MAX_KDF",
     "MIN_MASTER_LENGTH",
     "BackendInfo",
     "BackendKind",
+    "KdfParams",
     "MigrationResult",
     "RotationRequest",
     "SecretKind",
@@ -36,6 +38,8 @@ __getattr__, __dir__ = lazy_exports(
     {
         "BackendKind": ".backends.base",
         "MIN_MASTER_LENGTH": ".backends.file_store",
+        "MAX_KDF": ".backends.file_store",
+        "KdfParams": ".backends.file_store",
         "VaultConfig": ".backends.vault",
         "SecretService": ".service",
         "SecretKind": ".models",
